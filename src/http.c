@@ -1,0 +1,256 @@
+/*
+ * http.c: request accessors and response builders (see http.h).
+ */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <json-c/json.h>
+
+#include "http.h"
+
+const char *
+http_param(const struct http_req *req, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < req->params.n; i++)
+		if (strcmp(req->params.name[i], name) == 0)
+			return req->params.value[i];
+	return NULL;
+}
+
+static int
+http_hex(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+int
+http_unescape(const char *s, size_t len, char *buf, size_t buflen,
+    int plus_is_space)
+{
+	size_t	 i, n = 0;
+	int	 hi, lo, c;
+
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)s[i];
+		if (c == '%') {
+			if (i + 2 >= len)
+				return -1;
+			if ((hi = http_hex(s[i + 1])) < 0 ||
+			    (lo = http_hex(s[i + 2])) < 0)
+				return -1;
+			c = hi * 16 + lo;
+			i += 2;
+		} else if (c == '+' && plus_is_space)
+			c = ' ';
+		if (c == '\0' || n + 1 >= buflen)
+			return -1;
+		buf[n++] = (char)c;
+	}
+	buf[n] = '\0';
+	return 0;
+}
+
+int
+http_query(const struct http_req *req, const char *name, char *buf,
+    size_t buflen)
+{
+	const char	*p, *amp, *eq;
+	size_t		 nlen = strlen(name);
+
+	for (p = req->query; p != NULL && *p != '\0'; p = amp + 1) {
+		amp = strchr(p, '&');
+		if (amp == NULL)
+			amp = p + strlen(p);
+		eq = memchr(p, '=', (size_t)(amp - p));
+		if ((size_t)((eq != NULL ? eq : amp) - p) == nlen &&
+		    strncmp(p, name, nlen) == 0) {
+			if (eq == NULL)
+				eq = amp - 1;	/* "?flag" means "" */
+			return http_unescape(eq + 1, (size_t)(amp - eq - 1),
+			    buf, buflen, 1) == 0 ? 1 : -1;
+		}
+		if (*amp == '\0')
+			break;
+	}
+	return 0;
+}
+
+enum pie_res
+http_query_allow(const struct http_req *req, struct http_resp *resp,
+    const char *const *names)
+{
+	const char	*p, *amp, *eq;
+	size_t		 i, len;
+	char		 shown[64];
+
+	for (p = req->query; p != NULL && *p != '\0'; p = amp + 1) {
+		amp = strchr(p, '&');
+		if (amp == NULL)
+			amp = p + strlen(p);
+		eq = memchr(p, '=', (size_t)(amp - p));
+		len = (size_t)((eq != NULL ? eq : amp) - p);
+		for (i = 0; names[i] != NULL; i++)
+			if (strlen(names[i]) == len &&
+			    strncmp(p, names[i], len) == 0)
+				break;
+		if (len > 0 && names[i] == NULL) {
+			if (http_unescape(p, len, shown, sizeof(shown), 1) != 0)
+				snprintf(shown, sizeof(shown), "(unreadable)");
+			return http_error(resp, 400, "unknown_parameter",
+			    "unknown query parameter \"%s\"", shown);
+		}
+		if (*amp == '\0')
+			break;
+	}
+	return PIE_OK;
+}
+
+enum pie_res
+http_require_json(const struct http_req *req, struct http_resp *resp)
+{
+	const char	*ct = req->content_type;
+	size_t		 n = strlen("application/json");
+
+	if (ct == NULL || strncasecmp(ct, "application/json", n) != 0 ||
+	    (ct[n] != '\0' && ct[n] != ';' && ct[n] != ' '))
+		return http_error(resp, 415, "unsupported_media_type",
+		    "the body must be sent as Content-Type: "
+		    "application/json");
+	if (req->body_len == 0)
+		return http_error(resp, 400, "invalid_json",
+		    "the request body is empty; a JSON object is required");
+	return PIE_OK;
+}
+
+enum pie_res
+http_header(struct http_resp *resp, const char *name, const char *fmt, ...)
+{
+	char	 value[256];
+	int	 n;
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(value, sizeof(value), fmt, ap);
+	va_end(ap);
+
+	n = snprintf(resp->headers + resp->headers_len,
+	    sizeof(resp->headers) - resp->headers_len, "%s: %s\r\n", name,
+	    value);
+	if (n < 0 || (size_t)n >= sizeof(resp->headers) - resp->headers_len) {
+		resp->headers[resp->headers_len] = '\0';
+		return PIE_ERR_TOO_BIG;
+	}
+	resp->headers_len += (size_t)n;
+	return PIE_OK;
+}
+
+enum pie_res
+http_json(struct http_resp *resp, int status, struct json_object *obj)
+{
+	const char	*s;
+	size_t		 len;
+	char		*copy;
+
+	if (obj == NULL)
+		return PIE_ERR_NOMEM;
+	s = json_object_to_json_string_length(obj,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	if (s == NULL || (copy = malloc(len + 1)) == NULL) {
+		json_object_put(obj);
+		return PIE_ERR_NOMEM;
+	}
+	memcpy(copy, s, len + 1);
+	json_object_put(obj);
+
+	free(resp->body);
+	resp->body = copy;
+	resp->body_len = len;
+	resp->status = status;
+	return PIE_OK;
+}
+
+struct json_object *
+http_error_body(const char *code, const char *msg)
+{
+	struct json_object	*o;
+
+	if ((o = json_object_new_object()) == NULL)
+		return NULL;
+	if (json_object_object_add(o, "success",
+	    json_object_new_boolean(0)) != 0 ||
+	    json_object_object_add(o, "error",
+	    json_object_new_string(msg)) != 0 ||
+	    json_object_object_add(o, "code",
+	    json_object_new_string(code)) != 0) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+enum pie_res
+http_error(struct http_resp *resp, int status, const char *code,
+    const char *fmt, ...)
+{
+	char	 msg[512];
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+
+	resp->code = code;
+	if (http_json(resp, status, http_error_body(code, msg)) != PIE_OK)
+		resp->status = 503;
+	return PIE_ERR_INVALID;
+}
+
+const char *
+http_reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 204: return "No Content";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 412: return "Precondition Failed";
+	case 413: return "Content Too Large";
+	case 415: return "Unsupported Media Type";
+	case 422: return "Unprocessable Content";
+	case 500: return "Internal Server Error";
+	case 503: return "Service Unavailable";
+	default: return "Unknown";
+	}
+}
+
+void
+http_req_clear(struct http_req *req)
+{
+	free(req->path);
+	free(req->body);
+	req->path = NULL;
+	req->body = NULL;
+}
+
+void
+http_resp_clear(struct http_resp *resp)
+{
+	free(resp->body);
+	memset(resp, 0, sizeof(*resp));
+}

@@ -1,0 +1,42 @@
+/*
+ * log.h: the one logging family.
+ *
+ * Every line goes to stderr (journald or the stack's log file) as
+ * "LEVEL [pid] [request-id] message".  The request id is set by the worker
+ * for the duration of a request.  Control characters in the formatted
+ * message are escaped, so a hostile path cannot forge log lines.  A level
+ * below the configured one costs a comparison and nothing more.
+ */
+#ifndef PIE_LOG_H
+#define PIE_LOG_H
+
+#include <stdarg.h>
+
+enum log_level {
+	LOG_LVL_DEBUG = 0,
+	LOG_LVL_INFO,
+	LOG_LVL_WARN,
+	LOG_LVL_ERROR
+};
+
+extern enum log_level log_threshold;
+
+/* Parses "debug", "info", "warn" or "error"; -1 when unknown. */
+int	 log_level_parse(const char *);
+/* Sets the request id shown on each line; NULL clears it.  Copied. */
+void	 log_set_request_id(const char *);
+
+void	 log_msg(enum log_level, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+#define log_debug(...) do { if (log_threshold <= LOG_LVL_DEBUG) \
+	log_msg(LOG_LVL_DEBUG, __VA_ARGS__); } while (0)
+#define log_info(...) do { if (log_threshold <= LOG_LVL_INFO) \
+	log_msg(LOG_LVL_INFO, __VA_ARGS__); } while (0)
+#define log_warn(...) log_msg(LOG_LVL_WARN, __VA_ARGS__)
+#define log_error(...) log_msg(LOG_LVL_ERROR, __VA_ARGS__)
+
+/* Logs the pending OpenSSL error queue as one line, then clears it. */
+void	 log_openssl(enum log_level, const char *what);
+
+#endif /* PIE_LOG_H */

@@ -1,0 +1,33 @@
+/*
+ * master.h: the master process and its pool of workers.
+ *
+ * The master owns the listening socket, forks the workers, restarts one
+ * that dies (with backoff when they keep dying), replaces them all on
+ * SIGHUP after re-reading the configuration and keys, and on SIGTERM lets
+ * them finish what they are doing before it exits.
+ */
+#ifndef PIE_MASTER_H
+#define PIE_MASTER_H
+
+#include <stddef.h>
+
+#include "result.h"
+
+struct config;
+struct auth_ctx;
+
+/*
+ * Loads the configuration file and the keys it names.  On success the
+ * caller owns *cfg and *auth.  On failure err says what and where.
+ */
+enum pie_res	 master_load(const char *file, struct config **cfg,
+		    struct auth_ctx **auth, char *err, size_t errlen);
+
+/*
+ * Runs the pool until SIGTERM or SIGINT.  Takes ownership of cfg and
+ * auth.  Returns the process exit status.
+ */
+int		 master_run(const char *file, struct config *cfg,
+		    struct auth_ctx *auth);
+
+#endif /* PIE_MASTER_H */

@@ -1,0 +1,81 @@
+/*
+ * itest.h: helpers for the integration tests, which talk to a running
+ * stack through nginx over TLS, exactly as a user's curl would.
+ *
+ * The stack is the one scripts/test brings up; it is found through the
+ * environment (PIE_TEST_URL, PIE_STACK_DIR, PIE_TOKEN_BIN).  Without it
+ * every integration test is skipped, so "make check" on a machine with no
+ * stack still runs the unit tests.
+ */
+#ifndef PIE_ITEST_H
+#define PIE_ITEST_H
+
+#include <stddef.h>
+
+struct json_object;
+
+struct it_resp {
+	long			 status;
+	char			*body;
+	size_t			 len;
+	char			*headers;	/* raw, lowercase names */
+	struct json_object	*json;		/* NULL when not JSON */
+};
+
+/* Set to 1 to speak HTTP/1.1 instead of negotiating HTTP/2. */
+extern int	 it_http1;
+
+/* Skips the calling test when no stack is configured. */
+void		 it_require_stack(void);
+
+/* The stack's state directory (for keys, logs and pid files). */
+const char	*it_stack_dir(void);
+
+/*
+ * Mints a token with pie-token.  args are extra pie-token arguments,
+ * e.g. "-S 'assignments:read' -C client-1 -e 60".  The default key and
+ * algorithm of the stack are used unless args say otherwise.  Returns a
+ * new string; the test aborts when minting fails.
+ */
+char		*it_token(const char *args);
+
+/* A token with every scope for every client. */
+const char	*it_admin_token(void);
+
+/*
+ * Sends a request.  token may be NULL (no Authorization header); body may
+ * be NULL.  extra is NULL or a NULL-terminated list of header lines.
+ * Aborts the test when the request cannot be made at all.
+ */
+struct it_resp	*it_call(const char *method, const char *path,
+		    const char *token, const char *body,
+		    const char *const *extra);
+
+/* Shorthands with the admin token and a JSON content type. */
+struct it_resp	*it_get(const char *path);
+struct it_resp	*it_send(const char *method, const char *path,
+		    const char *body);
+
+/* The value of a response header (name in lowercase), or NULL. */
+const char	*it_header(const struct it_resp *, const char *name);
+
+/* A string member of the JSON body ("a.b" descends), or NULL. */
+const char	*it_str(const struct it_resp *, const char *path);
+/* An integer member of the JSON body, or -1. */
+long long	 it_int(const struct it_resp *, const char *path);
+/* A member of the JSON body, borrowed, or NULL. */
+struct json_object *it_obj(const struct it_resp *, const char *path);
+
+/*
+ * Asserts the response is an error envelope with this status and code:
+ * success false, a non-empty error message, and the API's headers.
+ */
+void		 it_assert_error(const struct it_resp *, long status,
+		    const char *code);
+
+/* A unique identifier for this test run, prefixed (e.g. "c-…"). */
+const char	*it_unique(const char *prefix);
+
+void		 it_free(struct it_resp *);
+
+#endif /* PIE_ITEST_H */

@@ -1,0 +1,134 @@
+/*
+ * test_http.c: the error envelope, headers and query parsing.
+ */
+#include <string.h>
+
+#include <criterion/criterion.h>
+#include <json-c/json.h>
+
+#include "http.h"
+
+static struct json_object *
+body_of(const struct http_resp *resp)
+{
+	struct json_object	*o = json_tokener_parse(resp->body);
+
+	cr_assert_not_null(o, "body is not JSON: %s", resp->body);
+	return o;
+}
+
+Test(http, error_is_the_json_envelope)
+{
+	struct http_resp	 resp;
+	struct json_object	*o, *v;
+
+	memset(&resp, 0, sizeof(resp));
+	cr_assert_eq(http_error(&resp, 404, "not_found", "no client %s",
+	    "c1"), PIE_ERR_INVALID);
+	cr_assert_eq(resp.status, 404);
+	o = body_of(&resp);
+	cr_assert(json_object_object_get_ex(o, "success", &v));
+	cr_assert_eq(json_object_get_boolean(v), 0);
+	cr_assert(json_object_object_get_ex(o, "code", &v));
+	cr_assert_str_eq(json_object_get_string(v), "not_found");
+	cr_assert(json_object_object_get_ex(o, "error", &v));
+	cr_assert_str_eq(json_object_get_string(v), "no client c1");
+	cr_assert_eq(json_object_object_length(o), 3);
+	json_object_put(o);
+	http_resp_clear(&resp);
+}
+
+Test(http, error_message_with_quotes_stays_valid_json)
+{
+	struct http_resp	 resp;
+	struct json_object	*o, *v;
+
+	memset(&resp, 0, sizeof(resp));
+	http_error(&resp, 400, "invalid_json", "bad \"x\"\n\\ here");
+	o = body_of(&resp);
+	cr_assert(json_object_object_get_ex(o, "error", &v));
+	cr_assert_str_eq(json_object_get_string(v), "bad \"x\"\n\\ here");
+	json_object_put(o);
+	http_resp_clear(&resp);
+}
+
+Test(http, headers_accumulate_and_refuse_overflow)
+{
+	struct http_resp	 resp;
+	char			 big[300];
+
+	memset(&resp, 0, sizeof(resp));
+	cr_assert_eq(http_header(&resp, "Allow", "GET, PUT"), PIE_OK);
+	cr_assert_eq(http_header(&resp, "ETag", "\"%s\"", "abc"), PIE_OK);
+	cr_assert_str_eq(resp.headers, "Allow: GET, PUT\r\nETag: \"abc\"\r\n");
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	cr_assert_eq(http_header(&resp, "X-A", "%s", big), PIE_OK);
+	cr_assert_eq(http_header(&resp, "X-B", "%s", big), PIE_ERR_TOO_BIG);
+	cr_assert(strstr(resp.headers, "X-B") == NULL);
+}
+
+Test(http, query_parameters_are_decoded)
+{
+	struct http_req	 req;
+	char		 buf[64];
+
+	memset(&req, 0, sizeof(req));
+	req.query = "limit=10&cursor=a%2Bb&as_of=2026-12-03T10:00:00%2B01:00"
+	    "&flag";
+	cr_assert_eq(http_query(&req, "limit", buf, sizeof(buf)), 1);
+	cr_assert_str_eq(buf, "10");
+	cr_assert_eq(http_query(&req, "cursor", buf, sizeof(buf)), 1);
+	cr_assert_str_eq(buf, "a+b");
+	cr_assert_eq(http_query(&req, "as_of", buf, sizeof(buf)), 1);
+	cr_assert_str_eq(buf, "2026-12-03T10:00:00+01:00");
+	cr_assert_eq(http_query(&req, "flag", buf, sizeof(buf)), 1);
+	cr_assert_str_eq(buf, "");
+	cr_assert_eq(http_query(&req, "lim", buf, sizeof(buf)), 0);
+	req.query = "limit=%00";
+	cr_assert_eq(http_query(&req, "limit", buf, sizeof(buf)), -1);
+}
+
+Test(http, unknown_query_parameter_is_named)
+{
+	static const char *const allowed[] = { "limit", "cursor", NULL };
+	struct http_req		 req;
+	struct http_resp	 resp;
+
+	memset(&req, 0, sizeof(req));
+	memset(&resp, 0, sizeof(resp));
+	req.query = "limit=1&colour=red";
+	cr_assert_eq(http_query_allow(&req, &resp, allowed),
+	    PIE_ERR_INVALID);
+	cr_assert_eq(resp.status, 400);
+	cr_assert(strstr(resp.body, "colour") != NULL);
+	http_resp_clear(&resp);
+	req.query = "limit=1&cursor=x";
+	cr_assert_eq(http_query_allow(&req, &resp, allowed), PIE_OK);
+}
+
+Test(http, json_bodies_need_the_json_media_type)
+{
+	struct http_req		 req;
+	struct http_resp	 resp;
+
+	memset(&req, 0, sizeof(req));
+	memset(&resp, 0, sizeof(resp));
+	req.body = "{}";
+	req.body_len = 2;
+	req.content_type = "text/plain";
+	http_require_json(&req, &resp);
+	cr_assert_eq(resp.status, 415);
+	http_resp_clear(&resp);
+	req.content_type = "application/json; charset=utf-8";
+	cr_assert_eq(http_require_json(&req, &resp), PIE_OK);
+	req.content_type = "application/jsonx";
+	http_require_json(&req, &resp);
+	cr_assert_eq(resp.status, 415);
+	http_resp_clear(&resp);
+	req.content_type = "application/json";
+	req.body_len = 0;
+	http_require_json(&req, &resp);
+	cr_assert_eq(resp.status, 400);
+	http_resp_clear(&resp);
+}
