@@ -1,0 +1,302 @@
+-- 005_services.sql: writes of services and their normalised features.
+--
+-- A service write keeps the invariant: after it, a scheduled service is
+-- compatible with the freeze of its effective assignment of every
+-- capability, or the write is refused with the blocked result sets and
+-- rolled back.  Departed is final: any write to a departed service is
+-- refused.  Lock order of every service write: the domain row (share),
+-- the service row (exclusive), then the key rows that decide its
+-- effective assignments (share), then the reads and the check.
+
+SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,'
+    'NO_ZERO_DATE,NO_ZERO_IN_DATE,NO_ENGINE_SUBSTITUTION';
+
+-- Creates the session's empty work tables for feature writes:
+--   pie_feature_rows  normalised feature values to store (t 'z': remove);
+--   pie_updates       service_updates of an assignment upsert.
+CREATE OR REPLACE PROCEDURE pie_features_reset()
+MODIFIES SQL DATA
+BEGIN
+	DROP TEMPORARY TABLE IF EXISTS pie_feature_rows, pie_updates;
+	CREATE TEMPORARY TABLE pie_feature_rows (
+		service_pk	BIGINT UNSIGNED NOT NULL,
+		name		VARCHAR(255) NOT NULL,
+		t		CHAR(1) CHARACTER SET ascii NOT NULL,
+		i		TINYINT NULL,
+		d		DOUBLE NULL,
+		k		CHAR(64) CHARACTER SET ascii NULL,
+		v		LONGTEXT NULL,
+		PRIMARY KEY (service_pk, name)
+	) ENGINE=InnoDB;
+	CREATE TEMPORARY TABLE pie_updates (
+		ord		INT UNSIGNED NOT NULL,
+		service_id	VARCHAR(128) NULL,
+		service_pk	BIGINT UNSIGNED NULL,
+		status		VARCHAR(16) NULL,
+		patch		LONGTEXT NULL,
+		features	LONGTEXT NULL,
+		PRIMARY KEY (ord)
+	) ENGINE=InnoDB;
+END;
+
+-- Loads one service's normalised feature array (docs/internals.md) into
+-- pie_feature_rows.  A later duplicate name replaces an earlier one.
+CREATE OR REPLACE PROCEDURE pie_features_load(
+	IN p_service_pk	BIGINT UNSIGNED,
+	IN p_features	LONGTEXT)
+MODIFIES SQL DATA
+BEGIN
+	IF p_features IS NOT NULL AND (JSON_VALID(p_features) = 0 OR
+	    JSON_TYPE(p_features) <> 'ARRAY') THEN
+		SIGNAL SQLSTATE '45400' SET MESSAGE_TEXT = 'features';
+	END IF;
+	INSERT INTO pie_feature_rows (service_pk, name, t, i, d, k, v)
+	SELECT p_service_pk, f.n, f.t, f.i, f.d, f.k, f.v
+	FROM JSON_TABLE(IFNULL(p_features, '[]'), '$[*]' COLUMNS (
+		n	VARCHAR(255) PATH '$.n' ERROR ON EMPTY,
+		t	CHAR(1) PATH '$.t' ERROR ON EMPTY,
+		i	TINYINT PATH '$.i',
+		d	DOUBLE PATH '$.d',
+		k	CHAR(64) PATH '$.k',
+		v	JSON PATH '$.v')) f
+	ON DUPLICATE KEY UPDATE t = VALUES(t), i = VALUES(i), d = VALUES(d),
+	    k = VALUES(k), v = VALUES(v);
+END;
+
+-- Applies pie_feature_rows to service_features: t 'z' removes the
+-- feature, anything else inserts or replaces it.  p_domain_pk is the
+-- domain of every service in pie_feature_rows.
+CREATE OR REPLACE PROCEDURE pie_features_apply(IN p_domain_pk BIGINT)
+MODIFIES SQL DATA
+BEGIN
+	DELETE sf FROM service_features sf
+	JOIN pie_feature_rows r ON r.service_pk = sf.service_pk
+	    AND r.name = sf.name
+	WHERE r.t = 'z';
+
+	INSERT INTO service_features (service_pk, name, domain_pk, t, i, d,
+	    k, v)
+	SELECT r.service_pk, r.name, p_domain_pk, r.t, IFNULL(r.i, 0),
+	    r.d, UNHEX(r.k), r.v
+	FROM pie_feature_rows r
+	WHERE r.t <> 'z'
+	ON DUPLICATE KEY UPDATE t = VALUES(t), i = VALUES(i), d = VALUES(d),
+	    k = VALUES(k), v = VALUES(v);
+END;
+
+-- Checks the services in pie_touched against their effective
+-- assignments, first locking what decides them.  Returns the number of
+-- blocking entries; when it is not zero the blocked result sets have
+-- been sent and the caller must roll back.
+CREATE OR REPLACE PROCEDURE pie_service_check(
+	IN p_domain_pk	BIGINT UNSIGNED,
+	OUT p_total	BIGINT)
+MODIFIES SQL DATA
+BEGIN
+	CALL pie_check_lock_keys(p_domain_pk);
+	CALL pie_check_add_effective(p_domain_pk, 1, NULL);
+	CALL pie_check(p_domain_pk, p_total);
+	IF p_total > 0 THEN
+		CALL pie_check_report();
+	END IF;
+END;
+
+-- Resolves client and domain for a write; 45404 'client' or 'domain'.
+CREATE OR REPLACE PROCEDURE pie_domain_find(
+	IN p_client_id	VARCHAR(128),
+	IN p_domain_id	VARCHAR(128),
+	OUT p_domain_pk	BIGINT UNSIGNED)
+READS SQL DATA
+BEGIN
+	SET p_domain_pk = NULL;
+	SELECT domain_pk INTO p_domain_pk FROM domains
+	WHERE client_id = p_client_id AND domain_id = p_domain_id;
+	IF p_domain_pk IS NULL THEN
+		IF NOT EXISTS (SELECT 1 FROM clients
+		    WHERE client_id = p_client_id) THEN
+			SIGNAL SQLSTATE '45404' SET MESSAGE_TEXT = 'client';
+		END IF;
+		SIGNAL SQLSTATE '45404' SET MESSAGE_TEXT = 'domain';
+	END IF;
+END;
+
+-- Sends the 'ok' result of a service write: (kind, created, client_id,
+-- domain_id, service_id, status, provided_features, created_at,
+-- updated_at).
+CREATE OR REPLACE PROCEDURE pie_service_result(
+	IN p_service_pk	BIGINT UNSIGNED,
+	IN p_created	TINYINT)
+READS SQL DATA
+BEGIN
+	SELECT 'ok' AS kind, p_created AS created, client_id, domain_id,
+	    service_id, status, provided_features,
+	    pie_ts(created_at) AS created_at, pie_ts(updated_at) AS updated_at
+	FROM services WHERE service_pk = p_service_pk;
+END;
+
+-- Creates or replaces a service.  p_provided is the canonical
+-- provided_features object text (stored as-is), p_features its
+-- normalised array (entries with t 'z' are ignored: null is absent).
+-- Returns the service row with created 1/0, or the blocked result sets.
+-- Refuses: 45400 'status'; 45404 'client', 'domain'; 45424 (the service
+-- is departed; MESSAGE_TEXT is its id).
+CREATE OR REPLACE PROCEDURE pie_service_put(
+	IN p_client_id	VARCHAR(128),
+	IN p_domain_id	VARCHAR(128),
+	IN p_service_id	VARCHAR(128),
+	IN p_status	VARCHAR(16),
+	IN p_provided	LONGTEXT,
+	IN p_features	LONGTEXT)
+MODIFIES SQL DATA
+body: BEGIN
+	DECLARE v_now DATETIME(3) DEFAULT UTC_TIMESTAMP(3);
+	DECLARE v_domain_pk, v_service_pk BIGINT UNSIGNED;
+	DECLARE v_status VARCHAR(16);
+	DECLARE v_created TINYINT DEFAULT 0;
+	DECLARE v_n, v_total BIGINT DEFAULT 0;
+	DECLARE EXIT HANDLER FOR SQLEXCEPTION
+	BEGIN
+		ROLLBACK;
+		RESIGNAL;
+	END;
+
+	IF p_status IS NULL OR p_status NOT IN ('scheduled', 'departed')
+	THEN
+		SIGNAL SQLSTATE '45400' SET MESSAGE_TEXT = 'status';
+	END IF;
+	IF p_service_id IS NULL THEN
+		SIGNAL SQLSTATE '45400' SET MESSAGE_TEXT = 'service_id';
+	END IF;
+	CALL pie_check_reset();
+	CALL pie_features_reset();
+
+	SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+	START TRANSACTION;
+	CALL pie_domain_find(p_client_id, p_domain_id, v_domain_pk);
+	SELECT COUNT(*) INTO v_n FROM domains
+	WHERE domain_pk = v_domain_pk LOCK IN SHARE MODE;
+
+	SELECT service_pk, status INTO v_service_pk, v_status
+	FROM services
+	WHERE domain_pk = v_domain_pk AND service_id = p_service_id
+	FOR UPDATE;
+	IF v_service_pk IS NULL THEN
+		BEGIN
+			DECLARE CONTINUE HANDLER FOR 1062 SET v_created = 0;
+			SET v_created = 1;
+			INSERT INTO services (domain_pk, client_id,
+			    domain_id, service_id, status,
+			    provided_features, created_at, updated_at)
+			VALUES (v_domain_pk, p_client_id, p_domain_id,
+			    p_service_id, p_status, p_provided, v_now,
+			    v_now);
+		END;
+		SELECT service_pk, status INTO v_service_pk, v_status
+		FROM services
+		WHERE domain_pk = v_domain_pk
+		    AND service_id = p_service_id
+		FOR UPDATE;
+	END IF;
+	IF v_created = 0 THEN
+		IF v_status = 'departed' THEN
+			SIGNAL SQLSTATE '45424' SET MESSAGE_TEXT = p_service_id;
+		END IF;
+		UPDATE services SET status = p_status,
+		    provided_features = p_provided, updated_at = v_now
+		WHERE service_pk = v_service_pk;
+		DELETE FROM service_features WHERE service_pk = v_service_pk;
+	END IF;
+
+	CALL pie_features_load(v_service_pk, p_features);
+	DELETE FROM pie_feature_rows WHERE t = 'z';
+	CALL pie_features_apply(v_domain_pk);
+
+	IF p_status = 'scheduled' THEN
+		INSERT INTO pie_touched (service_pk, service_id)
+		VALUES (v_service_pk, p_service_id);
+		CALL pie_service_check(v_domain_pk, v_total);
+		IF v_total > 0 THEN
+			ROLLBACK;
+			LEAVE body;
+		END IF;
+	END IF;
+	COMMIT;
+
+	CALL pie_service_result(v_service_pk, v_created);
+END;
+
+-- Patches a service: p_status (NULL keeps it), p_patch a JSON merge
+-- patch of provided_features (NULL: none) and p_features its normalised
+-- array (t 'z' removes a feature).  Returns the service row (created is
+-- always 0), or the blocked result sets.
+-- Refuses: 45400 'status'; 45404 'client', 'domain', 'service'; 45424
+-- (the service is departed; MESSAGE_TEXT is its id).
+CREATE OR REPLACE PROCEDURE pie_service_patch(
+	IN p_client_id	VARCHAR(128),
+	IN p_domain_id	VARCHAR(128),
+	IN p_service_id	VARCHAR(128),
+	IN p_status	VARCHAR(16),
+	IN p_patch	LONGTEXT,
+	IN p_features	LONGTEXT)
+MODIFIES SQL DATA
+body: BEGIN
+	DECLARE v_now DATETIME(3) DEFAULT UTC_TIMESTAMP(3);
+	DECLARE v_domain_pk, v_service_pk BIGINT UNSIGNED;
+	DECLARE v_status VARCHAR(16);
+	DECLARE v_n, v_total BIGINT DEFAULT 0;
+	DECLARE EXIT HANDLER FOR SQLEXCEPTION
+	BEGIN
+		ROLLBACK;
+		RESIGNAL;
+	END;
+
+	IF p_status IS NOT NULL AND
+	    p_status NOT IN ('scheduled', 'departed') THEN
+		SIGNAL SQLSTATE '45400' SET MESSAGE_TEXT = 'status';
+	END IF;
+	IF p_patch IS NOT NULL AND (JSON_VALID(p_patch) = 0 OR
+	    JSON_TYPE(p_patch) <> 'OBJECT') THEN
+		SIGNAL SQLSTATE '45400' SET MESSAGE_TEXT = 'patch';
+	END IF;
+	CALL pie_check_reset();
+	CALL pie_features_reset();
+
+	SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+	START TRANSACTION;
+	CALL pie_domain_find(p_client_id, p_domain_id, v_domain_pk);
+	SELECT COUNT(*) INTO v_n FROM domains
+	WHERE domain_pk = v_domain_pk LOCK IN SHARE MODE;
+
+	SELECT service_pk, status INTO v_service_pk, v_status
+	FROM services
+	WHERE domain_pk = v_domain_pk AND service_id = p_service_id
+	FOR UPDATE;
+	IF v_service_pk IS NULL THEN
+		SIGNAL SQLSTATE '45404' SET MESSAGE_TEXT = 'service';
+	END IF;
+	IF v_status = 'departed' THEN
+		SIGNAL SQLSTATE '45424' SET MESSAGE_TEXT = p_service_id;
+	END IF;
+
+	SET v_status = IFNULL(p_status, v_status);
+	UPDATE services SET status = v_status,
+	    provided_features = IF(p_patch IS NULL, provided_features,
+		JSON_COMPACT(JSON_MERGE_PATCH(provided_features, p_patch))),
+	    updated_at = v_now
+	WHERE service_pk = v_service_pk;
+	CALL pie_features_load(v_service_pk, p_features);
+	CALL pie_features_apply(v_domain_pk);
+
+	IF v_status = 'scheduled' THEN
+		INSERT INTO pie_touched (service_pk, service_id)
+		VALUES (v_service_pk, p_service_id);
+		CALL pie_service_check(v_domain_pk, v_total);
+		IF v_total > 0 THEN
+			ROLLBACK;
+			LEAVE body;
+		END IF;
+	END IF;
+	COMMIT;
+
+	CALL pie_service_result(v_service_pk, 0);
+END;
