@@ -19,6 +19,7 @@
 
 #define DB_STMT_CACHE	 64
 #define DB_MAX_ARGS	 32
+#define DB_IDLE_PING	 5	/* s: an idle connection is pinged first */
 
 struct db_stmt {
 	const char	*sql;		/* the key: a constant's address */
@@ -28,6 +29,7 @@ struct db_stmt {
 struct db {
 	const struct config	*cfg;
 	MYSQL			*conn;		/* NULL while disconnected */
+	time_t			 used;		/* last successful use */
 	struct db_stmt		 cache[DB_STMT_CACHE];
 	size_t			 ncache;
 	char			 sqlstate[6];
@@ -59,16 +61,30 @@ db_disconnect(struct db *db)
 	db->conn = NULL;
 }
 
-/* Connects if not connected.  Returns PIE_OK or PIE_ERR_DB (logged). */
+/*
+ * Connects if not connected.  A connection idle for a while is pinged
+ * first: the server may have closed it (wait_timeout, a restart), and a
+ * statement sent on it would fail half-way, when it can no longer be
+ * retried safely.  Returns PIE_OK or PIE_ERR_DB (logged).
+ */
 static enum pie_res
 db_connect(struct db *db)
 {
 	const struct config	*c = db->cfg;
 	unsigned int		 timeout = (unsigned)c->db_connect_timeout;
 	MYSQL			*m;
+	time_t			 now = time(NULL);
 
-	if (db->conn != NULL)
+	if (db->conn != NULL && now - db->used >= DB_IDLE_PING &&
+	    mysql_ping(db->conn) != 0) {
+		log_info("database: idle connection is gone (%s); "
+		    "reconnecting", mysql_error(db->conn));
+		db_disconnect(db);
+	}
+	if (db->conn != NULL) {
+		db->used = now;
 		return PIE_OK;
+	}
 	if ((m = mysql_init(NULL)) == NULL) {
 		log_error("database: mysql_init failed: out of memory");
 		return PIE_ERR_DB;
@@ -86,6 +102,7 @@ db_connect(struct db *db)
 		return PIE_ERR_DB;
 	}
 	db->conn = m;
+	db->used = now;
 	return PIE_OK;
 }
 
