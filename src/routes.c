@@ -5,7 +5,10 @@
  */
 #include "auth.h"
 #include "health.h"
+#include "registry.h"
 #include "routes.h"
+#include "services.h"
+#include "tenants.h"
 
 #define PUBLIC(m, p, h)		{ m, p, 0, 1, h }
 #define SCOPED(m, p, s, h)	{ m, p, s, 0, h }
@@ -22,10 +25,28 @@ const struct route routes[] = {
 	/* Assignments (API.md section 4). */
 
 	/* Tenants (API.md section 5). */
+	SCOPED("PUT", CLIENT, AUTH_TENANTS_ADMIN, tenants_client_put),
+	SCOPED("GET", CLIENT, AUTH_ANY_READ, tenants_client_get),
+	SCOPED("GET", CLIENT "/domains", AUTH_ANY_READ, tenants_domain_list),
+	SCOPED("PUT", DOMAIN, AUTH_TENANTS_ADMIN, tenants_domain_put),
+	SCOPED("GET", DOMAIN, AUTH_ANY_READ, tenants_domain_get),
 
 	/* The model registry. */
+	SCOPED("GET", "/v2/models", AUTH_REGISTRY_READ, registry_model_list),
+	SCOPED("PUT", MODEL, AUTH_REGISTRY_WRITE, registry_model_put),
+	SCOPED("GET", MODEL, AUTH_REGISTRY_READ, registry_model_get),
+	SCOPED("GET", MODEL "/versions", AUTH_REGISTRY_READ,
+	    registry_version_list),
+	SCOPED("PUT", MODEL "/versions/{model_version}", AUTH_REGISTRY_WRITE,
+	    registry_version_put),
+	SCOPED("GET", MODEL "/versions/{model_version}", AUTH_REGISTRY_READ,
+	    registry_version_get),
 
 	/* Services. */
+	SCOPED("GET", DOMAIN "/services", AUTH_SERVICES_READ, services_list),
+	SCOPED("PUT", SERVICE, AUTH_SERVICES_WRITE, services_put),
+	SCOPED("PATCH", SERVICE, AUTH_SERVICES_WRITE, services_patch),
+	SCOPED("GET", SERVICE, AUTH_SERVICES_READ, services_get),
 
 	/* Jobs. */
 };

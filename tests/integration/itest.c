@@ -282,3 +282,40 @@ it_free(struct it_resp *r)
 	free(r->headers);
 	free(r);
 }
+
+size_t
+it_walk(const char *path, int limit, const char *key, char **ids,
+    size_t max, int *pages)
+{
+	struct it_resp		*r;
+	struct json_object	*items;
+	char			 url[2048], cursor[1024] = "";
+	size_t			 n = 0, i, len;
+	int			 npages = 0;
+
+	do {
+		snprintf(url, sizeof(url), "%s%s%s", path,
+		    cursor[0] != '\0' ? "&cursor=" : "", cursor);
+		r = it_get(url);
+		cr_assert_eq(r->status, 200, "%s: %s", url, r->body);
+		items = it_obj(r, "items");
+		cr_assert(items != NULL &&
+		    json_object_is_type(items, json_type_array), "%s", r->body);
+		len = json_object_array_length(items);
+		cr_assert_leq(len, (size_t)limit, "page over the limit");
+		for (i = 0; i < len; i++, n++)
+			if (n < max)
+				ids[n] = strdup(json_object_get_string(
+				    json_object_object_get(
+				    json_object_array_get_idx(items, i), key)));
+		snprintf(cursor, sizeof(cursor), "%s",
+		    it_str(r, "next_cursor") ? it_str(r, "next_cursor") : "");
+		cr_assert(cursor[0] != '\0' || it_obj(r, "next_cursor") == NULL,
+		    "next_cursor is neither a string nor null: %s", r->body);
+		it_free(r);
+		npages++;
+	} while (cursor[0] != '\0');
+	if (pages != NULL)
+		*pages = npages;
+	return n;
+}

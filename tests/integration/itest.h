@@ -76,6 +76,17 @@ void		 it_assert_error(const struct it_resp *, long status,
 /* A unique identifier for this test run, prefixed (e.g. "c-…"). */
 const char	*it_unique(const char *prefix);
 
+/*
+ * Walks every page of the list at path, whose query must already hold
+ * ?limit=limit, following next_cursor until it is null.  Asserts that
+ * each page is 200 with at most limit items.  Returns the number of
+ * items; the first max of them have their string member key copied into
+ * ids (free each with free).  *pages, when not NULL, gets the number of
+ * pages.
+ */
+size_t		 it_walk(const char *path, int limit, const char *key,
+		    char **ids, size_t max, int *pages);
+
 void		 it_free(struct it_resp *);
 
 #endif /* PIE_ITEST_H */
