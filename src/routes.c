@@ -5,6 +5,7 @@
  */
 #include "auth.h"
 #include "health.h"
+#include "jobs.h"
 #include "registry.h"
 #include "routes.h"
 #include "services.h"
@@ -49,6 +50,10 @@ const struct route routes[] = {
 	SCOPED("GET", SERVICE, AUTH_SERVICES_READ, services_get),
 
 	/* Jobs. */
+	SCOPED("POST", SERVICE "/jobs", AUTH_JOBS_WRITE, jobs_launch),
+	SCOPED("GET", SERVICE "/jobs", AUTH_JOBS_READ, jobs_list),
+	SCOPED("GET", SERVICE "/jobs/{job_id}", AUTH_JOBS_READ, jobs_get),
+	SCOPED("PATCH", SERVICE "/jobs/{job_id}", AUTH_JOBS_WRITE, jobs_patch),
 };
 
 const size_t routes_count = sizeof(routes) / sizeof(routes[0]);
