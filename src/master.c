@@ -321,7 +321,7 @@ master_reload(struct master *m)
 	struct config	*cfg;
 	struct auth_ctx	*auth;
 	char		 err[768];
-	size_t		 i;
+	size_t		 i, first_old;
 
 	master_notify("RELOADING=1");
 	if (master_load(m->file, &cfg, &auth, err, sizeof(err)) != PIE_OK) {
@@ -335,14 +335,15 @@ master_reload(struct master *m)
 		log_warn("reload: a new [server] listen takes effect only "
 		    "after a restart");
 
-	/* The old workers drain; their slots are filled anew. */
+	/* The old workers are remembered, to be told to drain. */
+	first_old = m->nold;
 	for (i = 0; i < (size_t)m->cfg->workers; i++) {
 		if (m->slot[i].pid == 0)
 			continue;
-		kill(m->slot[i].pid, SIGTERM);
 		if (m->nold < sizeof(m->old) / sizeof(m->old[0]))
 			m->old[m->nold++] = m->slot[i].pid;
-		m->slot[i].pid = 0;
+		else
+			kill(m->slot[i].pid, SIGTERM);
 	}
 	config_free(m->cfg);
 	auth_free(m->auth);
@@ -351,7 +352,14 @@ master_reload(struct master *m)
 	log_threshold = (enum log_level)log_level_parse(cfg->log_level);
 	m->generation++;
 	memset(m->slot, 0, sizeof(m->slot));
+
+	/*
+	 * The new workers start before the old ones stop, so there is
+	 * always someone accepting on the socket.
+	 */
 	master_fill(m);
+	for (i = first_old; i < m->nold; i++)
+		kill(m->old[i], SIGTERM);
 	log_info("reloaded %s: %d workers of generation %u", m->file,
 	    cfg->workers, m->generation);
 	master_notify("READY=1");
