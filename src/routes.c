@@ -3,6 +3,8 @@
  * admit a caller (any one of them).  Grouped by resource in the order of
  * API.md, so a reader can check it against the contract line by line.
  */
+#include "assignment_reads.h"
+#include "assignments.h"
 #include "auth.h"
 #include "health.h"
 #include "jobs.h"
@@ -24,6 +26,28 @@ const struct route routes[] = {
 	PUBLIC("GET", "/readyz", health_ready),
 
 	/* Assignments (API.md section 4). */
+	SCOPED("POST", DOMAIN "/assignments", AUTH_ASSIGNMENTS_WRITE,
+	    assign_post),
+	SCOPED("PUT", DOMAIN "/assignments/{capability}",
+	    AUTH_ASSIGNMENTS_WRITE, assign_put),
+	SCOPED("GET", DOMAIN "/assignments", AUTH_ASSIGNMENTS_READ,
+	    assign_reads_list),
+	SCOPED("GET", DOMAIN "/assignments/{capability}",
+	    AUTH_ASSIGNMENTS_READ, assign_reads_one),
+	SCOPED("GET", DOMAIN "/assignments/{capability}/revisions",
+	    AUTH_ASSIGNMENTS_READ, assign_reads_revisions),
+	SCOPED("POST", SERVICE "/assignments", AUTH_ASSIGNMENTS_WRITE,
+	    assign_post),
+	SCOPED("PUT", SERVICE "/assignments/{capability}",
+	    AUTH_ASSIGNMENTS_WRITE, assign_put),
+	SCOPED("GET", SERVICE "/assignments", AUTH_ASSIGNMENTS_READ,
+	    assign_reads_list),
+	SCOPED("GET", SERVICE "/assignments/{capability}",
+	    AUTH_ASSIGNMENTS_READ, assign_reads_one),
+	SCOPED("GET", SERVICE "/assignments/{capability}/revisions",
+	    AUTH_ASSIGNMENTS_READ, assign_reads_revisions),
+	SCOPED("GET", SERVICE "/effective-assignments",
+	    AUTH_ASSIGNMENTS_READ, assign_reads_effective),
 
 	/* Tenants (API.md section 5). */
 	SCOPED("PUT", CLIENT, AUTH_TENANTS_ADMIN, tenants_client_put),
