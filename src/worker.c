@@ -361,6 +361,25 @@ worker_serve(struct auth_ctx *auth, const struct config *cfg,
 	http_resp_clear(&resp);
 }
 
+/*
+ * Accepts one connection from the non-blocking listening socket.  Returns
+ * its fd, or -1 when another worker was faster or accept failed (logged,
+ * with a pause, unless it is one of the harmless races).
+ */
+static int
+worker_accept(int listen_fd)
+{
+	int	 fd;
+
+	fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
+	    errno != EINTR && errno != ECONNABORTED) {
+		log_error("worker: accept: %s", strerror(errno));
+		sleep(1);
+	}
+	return fd;
+}
+
 void
 worker_run(int listen_fd, const struct config *cfg, struct auth_ctx *auth)
 {
@@ -369,7 +388,7 @@ worker_run(int listen_fd, const struct config *cfg, struct auth_ctx *auth)
 	struct sigaction	 sa;
 	sigset_t		 block, waitmask;
 	struct db		*db;
-	int			 fd;
+	int			 kept;
 
 	/* Stop signals wait while a request is served. */
 	memset(&sa, 0, sizeof(sa));
@@ -392,36 +411,36 @@ worker_run(int listen_fd, const struct config *cfg, struct auth_ctx *auth)
 	}
 	log_info("worker ready");
 
-	pfd.fd = listen_fd;
-	pfd.events = POLLIN;
 	while (!worker_stop) {
+		/*
+		 * A connection nginx keeps open (fastcgi_keep_conn on) is
+		 * served until nginx closes it; otherwise a new one is
+		 * accepted.  Either way the wait lets signals in.
+		 */
+		kept = r.ipcFd >= 0;
+		pfd.fd = kept ? r.ipcFd : listen_fd;
+		pfd.events = POLLIN;
 		if (ppoll(&pfd, 1, NULL, &waitmask) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_error("worker: poll: %s", strerror(errno));
 			break;
 		}
-		fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
-		if (fd < 0) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK &&
-			    errno != EINTR && errno != ECONNABORTED) {
-				log_error("worker: accept: %s",
-				    strerror(errno));
-				sleep(1);
-			}
+		if (!kept && (r.ipcFd = worker_accept(listen_fd)) < 0)
 			continue;
-		}
 
 		/*
-		 * libfcgi takes a connection already accepted this way; it
-		 * first finishes the previous request, which would close the
-		 * new fd unless that request is marked as keeping it.
+		 * libfcgi takes a connection accepted this way: it first
+		 * finishes the previous request, which would close the new
+		 * fd unless that request is marked as keeping it.
 		 */
-		r.ipcFd = fd;
 		r.keepConnection = 1;
 		if (FCGX_Accept_r(&r) < 0) {
-			log_warn("worker: a FastCGI connection failed to "
-			    "start");
+			/* nginx closing a kept connection is no news. */
+			if (!kept)
+				log_warn("worker: a FastCGI connection failed "
+				    "to start");
+			r.ipcFd = -1;
 			continue;
 		}
 		worker_serve(auth, cfg, db, &r);
