@@ -85,6 +85,10 @@ struct config_parse {
 	int		 have_password;
 };
 
+static int
+config_fail(struct config_parse *p, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /*
  * Debian's libinih does not pass line numbers to handlers, so the reader
  * counts them: inih asks for one line at a time.
@@ -95,9 +99,15 @@ config_reader(char *buf, int size, void *stream)
 	struct config_parse	*p = stream;
 	char			*r;
 
-	if ((r = fgets(buf, size, p->fp)) != NULL &&
-	    strchr(buf, '\n') != NULL)
-		p->line++;
+	if ((r = fgets(buf, size, p->fp)) == NULL)
+		return NULL;
+	p->line++;
+
+	/* inih would read the rest as a line of its own. */
+	if (strchr(buf, '\n') == NULL && !feof(p->fp)) {
+		config_fail(p, p->line, "line longer than %d bytes", size - 2);
+		return NULL;
+	}
 	return r;
 }
 
@@ -133,9 +143,6 @@ config_read_secret(const char *path)
 	return line;
 }
 
-static int
-config_fail(struct config_parse *p, int line, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 
 static int
 config_fail(struct config_parse *p, int line, const char *fmt, ...)

@@ -70,6 +70,23 @@ master_notify(const char *state)
 #endif
 }
 
+/*
+ * Tells systemd a reload has begun.  The timestamp lets it tell this
+ * reload from an earlier one (Type=notify-reload needs it).
+ */
+static void
+master_notify_reloading(void)
+{
+#ifdef HAVE_LIBSYSTEMD
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu",
+	    (unsigned long long)ts.tv_sec * 1000000ULL +
+	    (unsigned long long)ts.tv_nsec / 1000ULL);
+#endif
+}
+
 enum pie_res
 master_load(const char *file, struct config **cfgp, struct auth_ctx **authp,
     char *err, size_t errlen)
@@ -215,6 +232,25 @@ master_listen(const struct config *cfg)
 	return fd;
 }
 
+/*
+ * Writes the master's pid to the configured pid_file, if any.  Returns
+ * 0, or -1 (logged) when the file cannot be written.
+ */
+static int
+master_write_pid(const char *path)
+{
+	FILE	*f;
+
+	if (path == NULL)
+		return 0;
+	if ((f = fopen(path, "w")) == NULL ||
+	    fprintf(f, "%ld\n", (long)getpid()) < 0 || fclose(f) != 0) {
+		log_error("pid_file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /* Starts the worker of one slot.  Returns 0, or -1 when fork failed. */
 static int
 master_spawn(struct master *m, size_t i)
@@ -323,7 +359,7 @@ master_reload(struct master *m)
 	char		 err[768];
 	size_t		 i, first_old;
 
-	master_notify("RELOADING=1");
+	master_notify_reloading();
 	if (master_load(m->file, &cfg, &auth, err, sizeof(err)) != PIE_OK) {
 		log_error("reload refused, keeping the running "
 		    "configuration: %s", err);
@@ -412,7 +448,8 @@ master_run(const char *file, struct config *cfg, struct auth_ctx *auth)
 	m.cfg = cfg;
 	m.auth = auth;
 	m.generation = 1;
-	if ((m.listen_fd = master_listen(cfg)) < 0)
+	if ((m.listen_fd = master_listen(cfg)) < 0 ||
+	    master_write_pid(cfg->pid_file) != 0)
 		return 1;
 
 	sigemptyset(&set);
@@ -444,6 +481,8 @@ master_run(const char *file, struct config *cfg, struct auth_ctx *auth)
 	close(m.listen_fd);
 	if (master_socket_path[0] != '\0')
 		unlink(master_socket_path);
+	if (m.cfg->pid_file != NULL)
+		unlink(m.cfg->pid_file);
 	config_free(m.cfg);
 	auth_free(m.auth);
 	log_info("stopped");

@@ -141,3 +141,14 @@ Test(config, missing_file_is_an_io_error)
 	    sizeof(err)), PIE_ERR_IO);
 	cr_assert(strstr(err, "/nonexistent/pie.conf") != NULL);
 }
+
+Test(config, overlong_line_is_refused_with_its_number)
+{
+	struct config	*c = NULL;
+	char		 err[512], text[600];
+
+	snprintf(text, sizeof(text), "[auth]\nissuer = %0400d\n", 7);
+	cr_assert_eq(load(text, &c, err), PIE_ERR_INVALID);
+	cr_assert(strstr(err, ":2: line longer than") != NULL, "%s", err);
+	cr_assert_null(c);
+}
