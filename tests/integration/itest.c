@@ -26,8 +26,10 @@ it_require_stack(void)
 const char *
 it_stack_dir(void)
 {
-	const char	*s = getenv("PIE_STACK_DIR");
+	const char	*s;
 
+	it_require_stack();
+	s = getenv("PIE_STACK_DIR");
 	cr_assert_not_null(s, "PIE_STACK_DIR is not set");
 	return s;
 }
