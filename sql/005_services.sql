@@ -84,6 +84,46 @@ BEGIN
 	    k = VALUES(k), v = VALUES(v);
 END;
 
+-- The provided_features text of a service, made from its
+-- service_features rows: the canonical object of the C code (members in
+-- binary order of name, compact, each value as normalised), so a patched
+-- service stores what a put of the same features stores.  Patches are
+-- applied this way, not with JSON_MERGE_PATCH, which in MariaDB 10.11
+-- keeps a member's old value when the patch also removes a member
+-- listed after it ({"b":1,"a":null} on {"a":0,"b":0} gives {"b":0}).
+-- At most 64 KiB by pie_features_problem, so never cut by
+-- group_concat_max_len (1 MiB by default).
+CREATE OR REPLACE FUNCTION pie_features_text(p_service_pk BIGINT UNSIGNED)
+RETURNS LONGTEXT
+READS SQL DATA
+RETURN (SELECT CONCAT('{', IFNULL(GROUP_CONCAT(JSON_QUOTE(name), ':', v
+    ORDER BY name SEPARATOR ','), ''), '}')
+    FROM service_features WHERE service_pk = p_service_pk);
+
+-- What breaks the limits of provided_features (API.md: at most 256
+-- features, at most 64 KiB of JSON, as feature_validate counts them) in
+-- the service's features, or NULL.  A patch alone is within them; the
+-- patched service must be too.
+CREATE OR REPLACE FUNCTION pie_features_problem(
+	p_service_pk	BIGINT UNSIGNED)
+RETURNS VARCHAR(32)
+READS SQL DATA
+BEGIN
+	DECLARE v_n, v_bytes BIGINT;
+
+	-- The bytes of pie_features_text: braces, members, commas.
+	SELECT COUNT(*), 1 + IFNULL(SUM(LENGTH(JSON_QUOTE(name)) + 2 +
+	    LENGTH(v)), 1)
+	INTO v_n, v_bytes
+	FROM service_features WHERE service_pk = p_service_pk;
+	IF v_n > 256 THEN
+		RETURN 'more than 256 features';
+	ELSEIF v_bytes > 65536 THEN
+		RETURN 'larger than 64 KiB';
+	END IF;
+	RETURN NULL;
+END;
+
 -- Checks the services in pie_touched against their effective
 -- assignments, first locking what decides them.  Returns the number of
 -- blocking entries; when it is not zero the blocked result sets have
@@ -227,10 +267,13 @@ END;
 
 -- Patches a service: p_status (NULL keeps it), p_patch a JSON merge
 -- patch of provided_features (NULL: none) and p_features its normalised
--- array (t 'z' removes a feature).  Returns the service row (created is
+-- array (t 'z' removes a feature), from which the new provided_features
+-- are made (pie_features_text).  Returns the service row (created is
 -- always 0), or the blocked result sets.
--- Refuses: 45400 'status'; 45404 'client', 'domain', 'service'; 45424
--- (the service is departed; MESSAGE_TEXT is its id).
+-- Refuses: 45400 'status', 'patch', or 'provided_features: more than
+-- 256 features' / 'provided_features: larger than 64 KiB' (the patched
+-- service); 45404 'client', 'domain', 'service'; 45424 (the service is
+-- departed; MESSAGE_TEXT is its id).
 CREATE OR REPLACE PROCEDURE pie_service_patch(
 	IN p_client_id	VARCHAR(128),
 	IN p_domain_id	VARCHAR(128),
@@ -244,6 +287,7 @@ body: BEGIN
 	DECLARE v_domain_pk, v_service_pk BIGINT UNSIGNED;
 	DECLARE v_status VARCHAR(16);
 	DECLARE v_n, v_total BIGINT DEFAULT 0;
+	DECLARE v_problem VARCHAR(64);
 	DECLARE EXIT HANDLER FOR SQLEXCEPTION
 	BEGIN
 		ROLLBACK;
@@ -279,13 +323,18 @@ body: BEGIN
 	END IF;
 
 	SET v_status = IFNULL(p_status, v_status);
-	UPDATE services SET status = v_status,
-	    provided_features = IF(p_patch IS NULL, provided_features,
-		JSON_COMPACT(JSON_MERGE_PATCH(provided_features, p_patch))),
-	    updated_at = v_now
-	WHERE service_pk = v_service_pk;
 	CALL pie_features_load(v_service_pk, p_features);
 	CALL pie_features_apply(v_domain_pk);
+	SET v_problem = pie_features_problem(v_service_pk);
+	IF v_problem IS NOT NULL THEN
+		SET v_problem = CONCAT('provided_features: ', v_problem);
+		SIGNAL SQLSTATE '45400' SET MESSAGE_TEXT = v_problem;
+	END IF;
+	UPDATE services SET status = v_status,
+	    provided_features = IF(p_patch IS NULL AND p_features IS NULL,
+		provided_features, pie_features_text(v_service_pk)),
+	    updated_at = v_now
+	WHERE service_pk = v_service_pk;
 
 	IF v_status = 'scheduled' THEN
 		INSERT INTO pie_touched (service_pk, service_id)

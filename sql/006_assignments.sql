@@ -49,11 +49,15 @@ END;
 
 -- Loads p_updates (the service_updates array: [{"service_id", "patch",
 -- "features"}]) into pie_updates, locks the services, and applies the
--- patches and their normalised features.  Fills
--- pie_touched with the patched services.
+-- patches through their normalised features (provided_features are
+-- made from them: pie_features_text).  Fills pie_touched with the
+-- patched services.
 -- Refuses: 45400 'service_updates' (not an array, an item without
--- service_id, a service_id twice); 45423 unknown service; 45424 departed
--- service (MESSAGE_TEXT: the first such service_id in request order).
+-- service_id, a service_id twice) or 'service_updates[i].static_features:
+-- more than 256 features' / '...: larger than 64 KiB' (the first patched
+-- service over the limits, i counting from 0 in request order); 45423
+-- unknown service; 45424 departed service (MESSAGE_TEXT: the first such
+-- service_id in request order).
 CREATE OR REPLACE PROCEDURE pie_assignment_patch_services(
 	IN p_domain_pk	BIGINT UNSIGNED,
 	IN p_updates	LONGTEXT,
@@ -104,12 +108,6 @@ BEGIN
 		SIGNAL SQLSTATE '45424' SET MESSAGE_TEXT = v_bad;
 	END IF;
 
-	UPDATE services s
-	JOIN pie_updates u ON u.service_pk = s.service_pk
-	SET s.provided_features = IF(u.patch IS NULL, s.provided_features,
-		JSON_COMPACT(JSON_MERGE_PATCH(s.provided_features, u.patch))),
-	    s.updated_at = p_now;
-
 	INSERT INTO pie_feature_rows (service_pk, name, t, i, d, k, v)
 	SELECT u.service_pk, f.n, f.t, f.i, f.d, f.k, f.v
 	FROM pie_updates u,
@@ -123,6 +121,20 @@ BEGIN
 	ON DUPLICATE KEY UPDATE t = VALUES(t), i = VALUES(i),
 	    d = VALUES(d), k = VALUES(k), v = VALUES(v);
 	CALL pie_features_apply(p_domain_pk);
+
+	SET v_bad = NULL;
+	SELECT CONCAT('service_updates[', ord - 1, '].static_features: ',
+	    pie_features_problem(service_pk))
+	INTO v_bad FROM pie_updates
+	WHERE pie_features_problem(service_pk) IS NOT NULL
+	ORDER BY ord LIMIT 1;
+	IF v_bad IS NOT NULL THEN
+		SIGNAL SQLSTATE '45400' SET MESSAGE_TEXT = v_bad;
+	END IF;
+	UPDATE services s
+	JOIN pie_updates u ON u.service_pk = s.service_pk
+	SET s.provided_features = pie_features_text(s.service_pk),
+	    s.updated_at = p_now;
 
 	INSERT INTO pie_touched (service_pk, service_id)
 	SELECT service_pk, service_id FROM pie_updates;

@@ -19,7 +19,13 @@ END;
 -- Launches a job of p_capability for a scheduled service, pinned to the
 -- service's effective active revision (service scope first, then the
 -- domain default) as committed when the launch runs.  parameters is the
--- revision's parameters merge-patched with p_parameters (NULL: none).
+-- revision's parameters merge-patched with the request's parameters,
+-- which the C code hands over as p_parameters: a JSON array of patches
+-- of one member each, applied in turn (NULL: none).  MariaDB 10.11's
+-- JSON_MERGE_PATCH drops members of a patch that also removes others
+-- ({"b":1,"a":null} on {"a":0,"b":0} gives {"b":0}); one member at a
+-- time it follows RFC 7386, and applying the leaves of a patch one by
+-- one is the same merge.
 -- The job starts 'queued'.
 -- Refuses: 45400 (bad argument); 45404 'client', 'domain', 'service';
 -- 45424 departed service; 45425 no active assignment.
@@ -37,6 +43,8 @@ BEGIN
 	DECLARE v_domain_pk, v_service_pk BIGINT UNSIGNED;
 	DECLARE v_status VARCHAR(16);
 	DECLARE v_assignment_id CHAR(36);
+	DECLARE v_parameters LONGTEXT;
+	DECLARE v_i INT DEFAULT 0;
 	DECLARE EXIT HANDLER FOR SQLEXCEPTION
 	BEGIN
 		ROLLBACK;
@@ -48,7 +56,7 @@ BEGIN
 	ELSEIF p_capability IS NULL THEN
 		SIGNAL SQLSTATE '45400' SET MESSAGE_TEXT = 'capability';
 	ELSEIF p_parameters IS NOT NULL AND (JSON_VALID(p_parameters) = 0
-	    OR JSON_TYPE(p_parameters) <> 'OBJECT') THEN
+	    OR JSON_TYPE(p_parameters) <> 'ARRAY') THEN
 		SIGNAL SQLSTATE '45400' SET MESSAGE_TEXT = 'parameters';
 	ELSEIF p_created_by IS NULL THEN
 		SIGNAL SQLSTATE '45400' SET MESSAGE_TEXT = 'created_by';
@@ -79,14 +87,20 @@ BEGIN
 		SIGNAL SQLSTATE '45425' SET MESSAGE_TEXT = p_capability;
 	END IF;
 
+	SELECT parameters INTO v_parameters
+	FROM assignments WHERE id = v_assignment_id;
+	WHILE v_i < IFNULL(JSON_LENGTH(p_parameters), 0) DO
+		SET v_parameters = JSON_MERGE_PATCH(v_parameters,
+		    JSON_EXTRACT(p_parameters, CONCAT('$[', v_i, ']')));
+		SET v_i = v_i + 1;
+	END WHILE;
+
 	INSERT INTO jobs (id, service_pk, client_id, domain_id, service_id,
 	    capability, assignment_id, model_id, model_version, parameters,
 	    status, created_at, updated_at, created_by)
 	SELECT p_id, v_service_pk, p_client_id, p_domain_id, p_service_id,
 	    p_capability, a.id, a.model_id, a.model_version,
-	    IF(p_parameters IS NULL, a.parameters,
-		JSON_COMPACT(JSON_MERGE_PATCH(a.parameters, p_parameters))),
-	    'queued', v_now, v_now, p_created_by
+	    JSON_COMPACT(v_parameters), 'queued', v_now, v_now, p_created_by
 	FROM assignments a WHERE a.id = v_assignment_id;
 	COMMIT;
 

@@ -124,8 +124,9 @@ feature_canon_double(double d)
 {
 	char	 buf[40];
 
-	if (d - d == 0 && d == (double)(int64_t)d &&
-	    d < FEATURE_EXACT && d > -FEATURE_EXACT)
+	/* The range first: converting a double past int64 is undefined. */
+	if (d < FEATURE_EXACT && d > -FEATURE_EXACT &&
+	    d == (double)(int64_t)d)
 		return json_object_new_int64((int64_t)d);
 	feature_format_double(d, buf, sizeof(buf));
 	return json_object_new_double_s(d, buf);

@@ -73,6 +73,29 @@ handler_param_of(const char *kind)
 	return NULL;
 }
 
+/*
+ * Answers a 45400 refusal.  A MESSAGE_TEXT "path: what" names a limit
+ * only the database can see, because it holds after a merge patch (a
+ * service over 256 features or 64 KiB of provided_features): a 400 for
+ * the user, too_large for "more than" and "larger than".  A bare
+ * argument name means the C code let through what it should have
+ * refused: logged.
+ */
+static enum pie_res
+handler_db_invalid(struct http_resp *resp, const char *msg)
+{
+	const char	*what = strstr(msg, ": ");
+
+	if (what != NULL && (strncmp(what + 2, "more than ", 10) == 0 ||
+	    strncmp(what + 2, "larger than ", 12) == 0))
+		return http_error(resp, 400, "too_large", "%s once the patch "
+		    "is applied", msg);
+	if (what != NULL)
+		return http_error(resp, 400, "invalid_value", "%s", msg);
+	log_warn("database refused argument %s", msg);
+	return http_error(resp, 400, "invalid_value", "%s: refused", msg);
+}
+
 enum pie_res
 handler_db_error(struct http_req *req, struct http_resp *resp,
     enum pie_res res, const struct handler_ctx *ctx)
@@ -134,11 +157,8 @@ handler_db_error(struct http_req *req, struct http_resp *resp,
 		return http_error(resp, 422, "invalid_status_transition",
 		    "status: a job cannot go %s (queued, then running, then "
 		    "succeeded or failed)", msg);
-	if (strcmp(state, "45400") == 0) {
-		log_warn("database refused argument %s", msg);
-		return http_error(resp, 400, "invalid_value", "%s: refused",
-		    msg);
-	}
+	if (strcmp(state, "45400") == 0)
+		return handler_db_invalid(resp, msg);
 	log_error("unknown refusal SQLSTATE %s: %s", state, msg);
 	return http_error(resp, 500, "internal_error", "internal error");
 }

@@ -199,6 +199,21 @@ Test(jobs, launch_parameters_are_merge_patched_over_the_revisions)
 	it_free(r);
 }
 
+Test(jobs, a_patch_that_removes_after_it_sets_still_sets)
+{
+	struct fx	 f;
+	struct it_resp	*r;
+
+	/* Patches MariaDB's own JSON_MERGE_PATCH gets wrong. */
+	fx_make(&f);
+	fx_assign(&f, NULL, "cap", "1", "active",
+	    "{\"a\":0,\"b\":0,\"n\":{\"x\":1,\"y\":2,\"z\":3}}");
+	r = fx_launch(&f, "cap", "{\"b\":1,\"a\":null,"
+	    "\"n\":{\"z\":30,\"y\":null,\"x\":null}}");
+	fx_assert_json(r, "parameters", "{\"b\":1,\"n\":{\"z\":30}}");
+	it_free(r);
+}
+
 Test(jobs, service_scope_revision_is_pinned_before_the_domain_default)
 {
 	struct fx	 f;
