@@ -58,9 +58,6 @@ static const char services_list_sql[] =
     "SELECT " SERVICES_COLUMNS " FROM services "
     "WHERE client_id = ? AND domain_id = ? AND (? IS NULL OR status = ?) "
     "AND (? IS NULL OR service_id > ?) ORDER BY service_id LIMIT ?";
-static const char services_current_sql[] =
-    "SELECT status, provided_features FROM services "
-    "WHERE client_id = ? AND domain_id = ? AND service_id = ?";
 
 /* 1 when s is a status a service can have, else 0. */
 static int
@@ -212,63 +209,6 @@ out:
 	return out;
 }
 
-/*
- * The limits of provided_features hold for the patched service too:
- * applies the merge patch text to the stored features and refuses
- * (422 too_large) a result over FEATURE_MAX features or
- * FEATURE_MAX_BYTES.  A missing or
- * departed service passes: the procedure refuses it in its words.
- * Returns PIE_OK, or PIE_ERR_INVALID with the response answered.
- */
-static enum pie_res
-services_patch_limits(struct http_req *req, struct http_resp *resp,
-    const char *text)
-{
-	struct db_result	*r = NULL;
-	struct json_object	*cur = NULL, *patch = NULL;
-	struct db_arg		 args[3];
-	const char		*status, *s;
-	enum pie_res		 res;
-
-	services_path_args(req, args);
-	res = db_exec(req->db, services_current_sql, args, 3, &r);
-	if (res != PIE_OK)
-		return handler_db_error(req, resp, res, NULL);
-	status = db_result_getn(r, 0, 0, "status");
-	if (status == NULL || strcmp(status, "departed") == 0)
-		goto out;
-	cur = json_tokener_parse(db_result_getn(r, 0, 0,
-	    "provided_features"));
-	if (cur == NULL || (patch = json_tokener_parse(text)) == NULL) {
-		res = PIE_ERR_NOMEM;
-		goto out;
-	}
-
-	{
-		json_object_object_foreach(patch, key, val) {
-			if (val == NULL)
-				json_object_object_del(cur, key);
-			else
-				json_object_object_add(cur, key,
-				    json_object_get(val));
-		}
-	}
-	s = json_object_to_json_string_ext(cur, JSON_C_TO_STRING_PLAIN);
-	if (json_object_object_length(cur) > FEATURE_MAX)
-		res = http_error(resp, 422, "too_large", "provided_features: "
-		    "the patched service would have %d features; at most %d",
-		    json_object_object_length(cur), FEATURE_MAX);
-	else if (s != NULL && strlen(s) > FEATURE_MAX_BYTES)
-		res = http_error(resp, 422, "too_large", "provided_features: "
-		    "the patched service would have more than %d bytes of "
-		    "JSON", FEATURE_MAX_BYTES);
-out:
-	json_object_put(patch);
-	json_object_put(cur);
-	db_result_free(r);
-	return res;
-}
-
 enum pie_res
 services_patch(struct http_req *req, struct http_resp *resp)
 {
@@ -293,12 +233,11 @@ services_patch(struct http_req *req, struct http_resp *resp)
 		    &err);
 		if (res != PIE_OK)
 			goto invalid;
+		/* The procedure counts the merged features, atomically. */
 		if ((patch = services_patch_text(norm)) == NULL) {
 			res = PIE_ERR_NOMEM;
 			goto out;
 		}
-		if ((res = services_patch_limits(req, resp, patch)) != PIE_OK)
-			goto out;
 	}
 
 	services_path_args(req, args);

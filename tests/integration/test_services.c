@@ -179,7 +179,7 @@ Test(services, put_refuses_more_than_256_features)
 	free(body);
 }
 
-Test(services, patch_past_256_features_is_422)
+Test(services, patch_past_256_features_is_400)
 {
 	char		 path[300], *body;
 	struct it_resp	*r;
@@ -189,7 +189,9 @@ Test(services, patch_past_256_features_is_422)
 	call_ok("PUT", path, body, 200);
 	free(body);
 	r = it_send("PATCH", path, "{\"provided_features\": {\"g\": 1}}");
-	it_assert_error(r, 422, "too_large");
+	it_assert_error(r, 400, "too_large");
+	cr_assert(strstr(it_str(r, "error"), "provided_features"), "%s",
+	    r->body);
 	it_free(r);
 
 	/* Replacing one feature by another keeps the count. */
