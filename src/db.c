@@ -218,101 +218,145 @@ db_result_free(struct db_result *r)
 	free(r);
 }
 
-/*
- * Copies the current result set of st into a new set of r.  Returns
- * PIE_OK, PIE_ERR_NOMEM, or PIE_ERR_DB with *err set.
- */
-static enum pie_res
-db_copy_set(MYSQL_STMT *st, struct db_result *r, unsigned int *err)
-{
-	MYSQL_RES	*meta = NULL;
-	MYSQL_BIND	*bind = NULL;
-	unsigned long	*lens = NULL;
-	my_bool		*nulls = NULL;
-	struct db_set	*set, *sets;
-	MYSQL_FIELD	*f;
-	size_t		 cols, i, cap = 0;
-	char		**cells;
-	int		 rc;
-	enum pie_res	 res = PIE_ERR_NOMEM;
+/* What fetching one result set needs, per column: a bind, a length, a flag. */
+struct db_fetch {
+	MYSQL_RES	*meta;		/* kept until the set is read */
+	size_t		 cols;
+	MYSQL_BIND	*bind;
+	unsigned long	*lens;
+	my_bool		*nulls;
+};
 
-	cols = mysql_stmt_field_count(st);
-	sets = realloc(r->sets, sizeof(*sets) * (r->nsets + 1));
-	if (sets == NULL)
-		return PIE_ERR_NOMEM;
+static void
+db_fetch_clear(struct db_fetch *f)
+{
+	if (f->meta != NULL)
+		mysql_free_result(f->meta);
+	free(f->bind);
+	free(f->lens);
+	free(f->nulls);
+}
+
+/*
+ * Appends an empty set to r, named after the columns of st's current
+ * result, and binds those columns as strings of unknown length.  Returns
+ * the set, or NULL with *res set (PIE_ERR_NOMEM, or PIE_ERR_DB with *err).
+ */
+static struct db_set *
+db_set_open(MYSQL_STMT *st, struct db_result *r, struct db_fetch *f,
+    enum pie_res *res, unsigned int *err)
+{
+	MYSQL_FIELD	*fld;
+	struct db_set	*set, *sets;
+	size_t		 i;
+
+	*res = PIE_ERR_NOMEM;
+	f->cols = mysql_stmt_field_count(st);
+	if ((sets = realloc(r->sets, sizeof(*sets) * (r->nsets + 1))) == NULL)
+		return NULL;
 	r->sets = sets;
 	set = &r->sets[r->nsets++];
 	memset(set, 0, sizeof(*set));
 
-	if ((meta = mysql_stmt_result_metadata(st)) == NULL ||
-	    (set->names = calloc(cols, sizeof(char *))) == NULL ||
-	    (bind = calloc(cols, sizeof(*bind))) == NULL ||
-	    (lens = calloc(cols, sizeof(*lens))) == NULL ||
-	    (nulls = calloc(cols, sizeof(*nulls))) == NULL)
-		goto out;
-	set->cols = cols;
-	f = mysql_fetch_fields(meta);
-	for (i = 0; i < cols; i++) {
-		if ((set->names[i] = strdup(f[i].name)) == NULL)
-			goto out;
-		bind[i].buffer_type = MYSQL_TYPE_STRING;
-		bind[i].length = &lens[i];
-		bind[i].is_null = &nulls[i];
+	if ((f->meta = mysql_stmt_result_metadata(st)) == NULL)
+		return NULL;
+	if ((set->names = calloc(f->cols, sizeof(char *))) == NULL ||
+	    (f->bind = calloc(f->cols, sizeof(*f->bind))) == NULL ||
+	    (f->lens = calloc(f->cols, sizeof(*f->lens))) == NULL ||
+	    (f->nulls = calloc(f->cols, sizeof(*f->nulls))) == NULL)
+		return NULL;
+	set->cols = f->cols;
+	fld = mysql_fetch_fields(f->meta);
+	for (i = 0; i < f->cols; i++) {
+		if ((set->names[i] = strdup(fld[i].name)) == NULL)
+			return NULL;
+		f->bind[i].buffer_type = MYSQL_TYPE_STRING;
+		f->bind[i].length = &f->lens[i];
+		f->bind[i].is_null = &f->nulls[i];
 	}
-	if (mysql_stmt_bind_result(st, bind) != 0) {
+	if (mysql_stmt_bind_result(st, f->bind) != 0) {
 		*err = mysql_stmt_errno(st);
-		res = PIE_ERR_DB;
-		goto out;
+		*res = PIE_ERR_DB;
+		return NULL;
 	}
+	*res = PIE_OK;
+	return set;
+}
 
-	/* Each cell is sized from its length, then fetched alone. */
-	while ((rc = mysql_stmt_fetch(st)) == 0 || rc == MYSQL_DATA_TRUNCATED) {
-		if (set->rows * cols + cols > cap) {
-			cap = cap == 0 ? cols * 16 : cap * 2;
-			if ((cells = realloc(set->cells,
-			    cap * sizeof(char *))) == NULL)
-				goto drain;
-			set->cells = cells;
-		}
-		cells = set->cells + set->rows * cols;
-		memset(cells, 0, cols * sizeof(char *));
-		set->rows++;
-		for (i = 0; i < cols; i++) {
-			MYSQL_BIND	 b;
+/*
+ * Copies the row just fetched into a new row of set: each cell is sized
+ * from its length, then fetched alone.  Returns PIE_OK, PIE_ERR_NOMEM,
+ * or PIE_ERR_DB with *err set.
+ */
+static enum pie_res
+db_copy_row(MYSQL_STMT *st, struct db_set *set, const struct db_fetch *f,
+    size_t *cap, unsigned int *err)
+{
+	MYSQL_BIND	 b;
+	char		**cells;
+	size_t		 i;
 
-			if (nulls[i])
-				continue;
-			if ((cells[i] = malloc(lens[i] + 1)) == NULL)
-				goto drain;
-			memset(&b, 0, sizeof(b));
-			b.buffer_type = MYSQL_TYPE_STRING;
-			b.buffer = cells[i];
-			b.buffer_length = lens[i] + 1;
-			if (lens[i] > 0 && mysql_stmt_fetch_column(st, &b,
-			    (unsigned)i, 0) != 0) {
-				*err = mysql_stmt_errno(st);
-				res = PIE_ERR_DB;
-				goto drain;
-			}
-			cells[i][lens[i]] = '\0';
+	if ((set->rows + 1) * f->cols > *cap) {
+		*cap = *cap == 0 ? f->cols * 16 : *cap * 2;
+		if ((cells = realloc(set->cells, *cap * sizeof(char *))) ==
+		    NULL)
+			return PIE_ERR_NOMEM;
+		set->cells = cells;
+	}
+	cells = set->cells + set->rows * f->cols;
+	memset(cells, 0, f->cols * sizeof(char *));
+	set->rows++;
+
+	for (i = 0; i < f->cols; i++) {
+		if (f->nulls[i])
+			continue;
+		if ((cells[i] = malloc(f->lens[i] + 1)) == NULL)
+			return PIE_ERR_NOMEM;
+		memset(&b, 0, sizeof(b));
+		b.buffer_type = MYSQL_TYPE_STRING;
+		b.buffer = cells[i];
+		b.buffer_length = f->lens[i] + 1;
+		if (f->lens[i] > 0 && mysql_stmt_fetch_column(st, &b,
+		    (unsigned)i, 0) != 0) {
+			*err = mysql_stmt_errno(st);
+			return PIE_ERR_DB;
 		}
+		cells[i][f->lens[i]] = '\0';
 	}
-	if (rc == 1) {
-		*err = mysql_stmt_errno(st);
-		res = PIE_ERR_DB;
-		goto out;
+	return PIE_OK;
+}
+
+/*
+ * Copies the current result set of st into a new set of r.  Returns
+ * PIE_OK, PIE_ERR_NOMEM, or PIE_ERR_DB with *err set.  On failure the
+ * rest of the set is drained, so the statement stays usable.
+ */
+static enum pie_res
+db_copy_set(MYSQL_STMT *st, struct db_result *r, unsigned int *err)
+{
+	struct db_fetch	 f;
+	struct db_set	*set;
+	size_t		 cap = 0;
+	int		 rc;
+	enum pie_res	 res = PIE_OK;
+
+	memset(&f, 0, sizeof(f));
+	if ((set = db_set_open(st, r, &f, &res, err)) == NULL) {
+		db_fetch_clear(&f);
+		return res;
 	}
-	res = PIE_OK;
-	goto out;
-drain:
 	while ((rc = mysql_stmt_fetch(st)) == 0 || rc == MYSQL_DATA_TRUNCATED)
-		continue;
-out:
-	if (meta != NULL)
-		mysql_free_result(meta);
-	free(bind);
-	free(lens);
-	free(nulls);
+		if ((res = db_copy_row(st, set, &f, &cap, err)) != PIE_OK)
+			break;
+	if (res != PIE_OK)
+		while ((rc = mysql_stmt_fetch(st)) == 0 ||
+		    rc == MYSQL_DATA_TRUNCATED)
+			continue;
+	else if (rc == 1) {
+		*err = mysql_stmt_errno(st);
+		res = PIE_ERR_DB;
+	}
+	db_fetch_clear(&f);
 	return res;
 }
 
