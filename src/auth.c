@@ -11,7 +11,6 @@
  * aud, keys) do not depend on time and a reload builds a new context
  * with an empty cache.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,22 +66,6 @@ static const struct {
 };
 
 #define AUTH_CODE_MISSING	"missing_token"
-
-static void
-auth_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-auth_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 const char *
 auth_scope_name(unsigned scope)
@@ -155,7 +138,7 @@ auth_pem_word(const char *w, size_t len, void *arg)
 
 	if ((path = strndup(w, len)) == NULL) {
 		l->res = PIE_ERR_NOMEM;
-		auth_err(l->err, l->errlen, "out of memory");
+		jwks_err(l->err, l->errlen, "out of memory");
 		return 1;
 	}
 	l->res = jwks_load_pem(l->ctx->keys, path, l->err, l->errlen);
@@ -180,7 +163,7 @@ auth_alg_word(const char *w, size_t len, void *arg)
 	}
 	if (a < 0) {
 		l->res = PIE_ERR_INVALID;
-		auth_err(l->err, l->errlen, "algorithms: \"%.*s\" is not a "
+		jwks_err(l->err, l->errlen, "algorithms: \"%.*s\" is not a "
 		    "supported signature algorithm", (int)(len > 32 ? 32 : len),
 		    w);
 		return 1;
@@ -198,7 +181,7 @@ auth_load_keys(struct auth_ctx *ctx, const struct auth_settings *s,
 	enum pie_res		 res;
 
 	if ((res = jwks_new(&ctx->keys)) != PIE_OK) {
-		auth_err(err, errlen, "out of memory");
+		jwks_err(err, errlen, "out of memory");
 		return res;
 	}
 	if (s->jwks_file != NULL && (res = jwks_load_file(ctx->keys,
@@ -211,7 +194,7 @@ auth_load_keys(struct auth_ctx *ctx, const struct auth_settings *s,
 	    ctx->keys, s->hmac_secret_file, err, errlen)) != PIE_OK)
 		return res;
 	if (jwks_count(ctx->keys) == 0) {
-		auth_err(err, errlen, "no usable verification key is "
+		jwks_err(err, errlen, "no usable verification key is "
 		    "configured (jwks file, public keys or HMAC secret)");
 		return PIE_ERR_INVALID;
 	}
@@ -234,11 +217,11 @@ auth_load_algs(struct auth_ctx *ctx, const struct auth_settings *s,
 	if (auth_words(s->algorithms, auth_alg_word, &l) != 0)
 		return l.res;
 	if (l.algs == 0) {
-		auth_err(err, errlen, "algorithms: the list is empty");
+		jwks_err(err, errlen, "algorithms: the list is empty");
 		return PIE_ERR_INVALID;
 	}
 	if ((l.algs & JWT_ALGS_HMAC) && !secret) {
-		auth_err(err, errlen, "algorithms: HS256/HS384/HS512 need an "
+		jwks_err(err, errlen, "algorithms: HS256/HS384/HS512 need an "
 		    "HMAC secret (a secret file or an oct key)");
 		return PIE_ERR_INVALID;
 	}
@@ -264,13 +247,13 @@ auth_load(const struct auth_settings *s, struct auth_ctx **out, char *err,
 	enum pie_res	 res;
 
 	if (s->leeway < 0 || s->cache_size > AUTH_CACHE_MAX) {
-		auth_err(err, errlen, s->leeway < 0 ? "leeway is negative" :
+		jwks_err(err, errlen, s->leeway < 0 ? "leeway is negative" :
 		    "the token cache is larger than %u entries",
 		    AUTH_CACHE_MAX);
 		return PIE_ERR_INVALID;
 	}
 	if ((ctx = calloc(1, sizeof(*ctx))) == NULL) {
-		auth_err(err, errlen, "out of memory");
+		jwks_err(err, errlen, "out of memory");
 		return PIE_ERR_NOMEM;
 	}
 
@@ -283,7 +266,7 @@ auth_load(const struct auth_settings *s, struct auth_ctx **out, char *err,
 	    auth_dup(s->audience, &ctx->audience) < 0 ||
 	    auth_dup(s->clients_claim == NULL ? "clients" : s->clients_claim,
 	    &ctx->clients_claim) < 0) {
-		auth_err(err, errlen, "out of memory");
+		jwks_err(err, errlen, "out of memory");
 		goto out;
 	}
 	ctx->policy.issuer = ctx->issuer;
@@ -292,12 +275,12 @@ auth_load(const struct auth_settings *s, struct auth_ctx **out, char *err,
 
 	if ((ctx->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL) {
 		res = PIE_ERR_CRYPTO;
-		auth_err(err, errlen, "OpenSSL has no SHA-256");
+		jwks_err(err, errlen, "OpenSSL has no SHA-256");
 		goto out;
 	}
 	if (s->cache_size > 0 &&
 	    (ctx->cache = calloc(s->cache_size, sizeof(*ctx->cache))) == NULL) {
-		auth_err(err, errlen, "out of memory for the token cache");
+		jwks_err(err, errlen, "out of memory for the token cache");
 		goto out;
 	}
 	ctx->cache_size = s->cache_size;

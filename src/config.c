@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,7 +143,6 @@ config_read_secret(const char *path)
 	}
 	return line;
 }
-
 
 static int
 config_fail(struct config_parse *p, int line, const char *fmt, ...)

@@ -130,14 +130,22 @@ db_free(struct db *db)
 enum pie_res
 db_ping(struct db *db)
 {
-	if (db_connect(db) != PIE_OK)
-		return PIE_ERR_DB;
-	if (mysql_ping(db->conn) != 0) {
+	int	 attempt;
+
+	/*
+	 * A connection the server dropped (a restart) fails its ping;
+	 * the second attempt opens a new one, so the first probe after
+	 * the database came back already says ready.
+	 */
+	for (attempt = 0; attempt < 2; attempt++) {
+		if (db_connect(db) != PIE_OK)
+			return PIE_ERR_DB;
+		if (mysql_ping(db->conn) == 0)
+			return PIE_OK;
 		log_warn("database: ping failed: %s", mysql_error(db->conn));
 		db_disconnect(db);
-		return PIE_ERR_DB;
 	}
-	return PIE_OK;
+	return PIE_ERR_DB;
 }
 
 const char *

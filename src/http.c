@@ -61,28 +61,44 @@ http_unescape(const char *s, size_t len, char *buf, size_t buflen,
 	return 0;
 }
 
+/*
+ * Steps to the next "name=value" pair of a query, skipping empty pairs.
+ * *p is the rest of the query (NULL or "" when done).  Returns 1 with
+ * the pair's name and value (raw, value "" when there is no '='), or 0
+ * at the end.
+ */
+static int
+http_query_next(const char **p, const char **name, size_t *nlen,
+    const char **val, size_t *vlen)
+{
+	const char	*s = *p, *amp, *eq;
+
+	for (; s != NULL && *s != '\0'; s = *amp != '\0' ? amp + 1 : amp) {
+		amp = s + strcspn(s, "&");
+		if (amp == s)
+			continue;
+		eq = memchr(s, '=', (size_t)(amp - s));
+		*name = s;
+		*nlen = (size_t)((eq != NULL ? eq : amp) - s);
+		*val = eq != NULL ? eq + 1 : amp;
+		*vlen = (size_t)(amp - *val);
+		*p = *amp != '\0' ? amp + 1 : amp;
+		return 1;
+	}
+	return 0;
+}
+
 int
 http_query(const struct http_req *req, const char *name, char *buf,
     size_t buflen)
 {
-	const char	*p, *amp, *eq;
-	size_t		 nlen = strlen(name);
+	const char	*p = req->query, *n, *v;
+	size_t		 nlen, vlen, len = strlen(name);
 
-	for (p = req->query; p != NULL && *p != '\0'; p = amp + 1) {
-		amp = strchr(p, '&');
-		if (amp == NULL)
-			amp = p + strlen(p);
-		eq = memchr(p, '=', (size_t)(amp - p));
-		if ((size_t)((eq != NULL ? eq : amp) - p) == nlen &&
-		    strncmp(p, name, nlen) == 0) {
-			if (eq == NULL)
-				eq = amp - 1;	/* "?flag" means "" */
-			return http_unescape(eq + 1, (size_t)(amp - eq - 1),
-			    buf, buflen, 1) == 0 ? 1 : -1;
-		}
-		if (*amp == '\0')
-			break;
-	}
+	while (http_query_next(&p, &n, &nlen, &v, &vlen))
+		if (nlen == len && strncmp(n, name, len) == 0)
+			return http_unescape(v, vlen, buf, buflen, 1) == 0 ?
+			    1 : -1;
 	return 0;
 }
 
@@ -90,28 +106,29 @@ enum pie_res
 http_query_allow(const struct http_req *req, struct http_resp *resp,
     const char *const *names)
 {
-	const char	*p, *amp, *eq;
-	size_t		 i, len;
+	const char	*p = req->query, *n, *v;
+	size_t		 i, nlen, vlen;
+	unsigned	 seen = 0;
 	char		 shown[64];
 
-	for (p = req->query; p != NULL && *p != '\0'; p = amp + 1) {
-		amp = strchr(p, '&');
-		if (amp == NULL)
-			amp = p + strlen(p);
-		eq = memchr(p, '=', (size_t)(amp - p));
-		len = (size_t)((eq != NULL ? eq : amp) - p);
+	while (http_query_next(&p, &n, &nlen, &v, &vlen)) {
 		for (i = 0; names[i] != NULL; i++)
-			if (strlen(names[i]) == len &&
-			    strncmp(p, names[i], len) == 0)
+			if (strlen(names[i]) == nlen &&
+			    strncmp(n, names[i], nlen) == 0)
 				break;
-		if (len > 0 && names[i] == NULL) {
-			if (http_unescape(p, len, shown, sizeof(shown), 1) != 0)
-				snprintf(shown, sizeof(shown), "(unreadable)");
+		if (http_unescape(n, nlen, shown, sizeof(shown), 1) != 0)
+			snprintf(shown, sizeof(shown), "(unreadable)");
+		if (names[i] == NULL)
 			return http_error(resp, 400, "unknown_parameter",
 			    "unknown query parameter \"%s\"", shown);
-		}
-		if (*amp == '\0')
-			break;
+
+		/* A second value would be ignored; say so instead. */
+		if (i < sizeof(seen) * 8 && (seen & 1U << i))
+			return http_error(resp, 400, "invalid_parameter",
+			    "query parameter %s is given more than once",
+			    shown);
+		if (i < sizeof(seen) * 8)
+			seen |= 1U << i;
 	}
 	return PIE_OK;
 }
@@ -123,7 +140,7 @@ http_require_json(const struct http_req *req, struct http_resp *resp)
 	size_t		 n = strlen("application/json");
 
 	if (ct == NULL || strncasecmp(ct, "application/json", n) != 0 ||
-	    (ct[n] != '\0' && ct[n] != ';' && ct[n] != ' '))
+	    (ct[n] != '\0' && ct[n] != ';' && ct[n] != ' ' && ct[n] != '\t'))
 		return http_error(resp, 415, "unsupported_media_type",
 		    "the body must be sent as Content-Type: "
 		    "application/json");

@@ -21,7 +21,10 @@ struct config;
 
 #define HTTP_MAX_PARAMS	 8
 
-/* The named segments of a matched route, percent-decoded. */
+/*
+ * The named segments of a matched route, percent-decoded; a value is
+ * NULL when its segment could not be decoded.
+ */
 struct http_params {
 	size_t		 n;
 	const char	*name[HTTP_MAX_PARAMS];
@@ -65,7 +68,7 @@ struct http_resp {
 int		 http_unescape(const char *s, size_t len, char *buf,
 		    size_t buflen, int plus_is_space);
 
-/* Returns the value of path parameter NAME, or NULL. */
+/* Returns the value of path parameter NAME, or NULL (absent, undecoded). */
 const char	*http_param(const struct http_req *, const char *name);
 
 /*

@@ -59,11 +59,7 @@ static const char *const jwks_algs[] = {
 	"ES256", "ES384", "ES512", "EdDSA", "HS256", "HS384", "HS512",
 };
 
-static void
-jwks_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
+void
 jwks_err(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list	 ap;

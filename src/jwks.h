@@ -38,6 +38,14 @@ enum jwks_kind {
 struct jwks;
 struct jwks_key;
 
+/*
+ * Writes a formatted one-line reason into err (nothing when err is NULL
+ * or errlen 0).  The loaders report through it, and so does auth.c,
+ * which loads the sets.
+ */
+void		 jwks_err(char *err, size_t errlen, const char *fmt, ...)
+		    __attribute__((format(printf, 3, 4)));
+
 /* Returns PIE_OK with a new empty set in *out (free with jwks_free). */
 enum pie_res	 jwks_new(struct jwks **out);
 void		 jwks_free(struct jwks *);

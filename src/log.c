@@ -42,8 +42,10 @@ log_set_request_id(const char *id)
 }
 
 /*
- * Copies src into dst escaping control characters and backslashes, so a
- * line in the log is always exactly one line.  Returns the bytes written.
+ * Copies src into dst escaping control characters, backslashes and every
+ * byte outside ASCII, so a line in the log is always exactly one line of
+ * text, whatever bytes a path or a claim carried.  Returns the bytes
+ * written.
  */
 static size_t
 log_escape(char *dst, size_t cap, const char *src)
@@ -52,7 +54,7 @@ log_escape(char *dst, size_t cap, const char *src)
 	unsigned char	 c;
 
 	for (; (c = (unsigned char)*src) != '\0' && n + 5 < cap; src++) {
-		if (c < 0x20 || c == 0x7f || c == '\\') {
+		if (c < 0x20 || c >= 0x7f || c == '\\') {
 			n += (size_t)snprintf(dst + n, cap - n, "\\x%02x", c);
 			continue;
 		}

@@ -3,8 +3,9 @@
  *
  * Every line goes to stderr (journald or the stack's log file) as
  * "LEVEL [pid] [request-id] message".  The request id is set by the worker
- * for the duration of a request.  Control characters in the formatted
- * message are escaped, so a hostile path cannot forge log lines.  A level
+ * for the duration of a request.  Control characters and bytes outside
+ * ASCII in the formatted message are escaped (\xNN), so a hostile path
+ * cannot forge log lines or break a log reader's decoding.  A level
  * below the configured one costs a comparison and nothing more.
  */
 #ifndef PIE_LOG_H

@@ -148,21 +148,30 @@ master_listen_unix(const char *path, unsigned mode)
 	return fd;
 }
 
-/* Opens the TCP socket of "tcp:HOST:PORT".  Returns the fd or -1. */
+/*
+ * Opens the TCP socket of "tcp:HOST:PORT"; an IPv6 HOST may be written
+ * in brackets ("tcp:[::1]:9000").  Returns the fd or -1.
+ */
 static int
 master_listen_tcp(const char *spec)
 {
 	struct addrinfo	 hints, *ai = NULL;
 	char		 host[256];
-	const char	*port = strrchr(spec, ':');
+	const char	*port = strrchr(spec, ':'), *h = spec;
+	size_t		 hlen;
 	int		 fd = -1, one = 1, rc;
 
 	if (port == NULL || (size_t)(port - spec) >= sizeof(host)) {
 		log_error("listen: expected tcp:HOST:PORT, not tcp:%s", spec);
 		return -1;
 	}
-	memcpy(host, spec, (size_t)(port - spec));
-	host[port - spec] = '\0';
+	hlen = (size_t)(port - spec);
+	if (hlen >= 2 && h[0] == '[' && h[hlen - 1] == ']') {
+		h++;
+		hlen -= 2;
+	}
+	memcpy(host, h, hlen);
+	host[hlen] = '\0';
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_PASSIVE;
@@ -243,8 +252,16 @@ master_write_pid(const char *path)
 
 	if (path == NULL)
 		return 0;
-	if ((f = fopen(path, "w")) == NULL ||
-	    fprintf(f, "%ld\n", (long)getpid()) < 0 || fclose(f) != 0) {
+	if ((f = fopen(path, "w")) == NULL) {
+		log_error("pid_file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fprintf(f, "%ld\n", (long)getpid()) < 0) {
+		log_error("pid_file %s: %s", path, strerror(errno));
+		fclose(f);
+		return -1;
+	}
+	if (fclose(f) != 0) {
 		log_error("pid_file %s: %s", path, strerror(errno));
 		return -1;
 	}

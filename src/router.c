@@ -48,35 +48,38 @@ router_try(const char *pattern, const char *path, const char **name,
 }
 
 /*
- * Decodes the placeholder segments into params.  Returns 0, or -1 when a
- * segment has a bad escape or an encoded NUL, or they do not fit.
+ * Decodes the placeholder segments into params.  A segment with a bad
+ * escape or an encoded NUL, or one that does not fit, gets a NULL value:
+ * the request still reaches its route, so that the token is checked
+ * before the caller learns that the parameter is malformed.
  */
-static int
+static void
 router_fill(struct http_params *params, const char **name,
     const size_t *namelen, const char **seg, const size_t *seglen,
     size_t n)
 {
-	size_t	 i, used = 0, room;
+	size_t	 i, used = 0;
 
+	/* The names first: they are short and come from the table. */
 	params->n = 0;
 	for (i = 0; i < n; i++) {
-		room = sizeof(params->store) - used;
-		if (namelen[i] + 1 > room)
-			return -1;
+		if (namelen[i] + 1 > sizeof(params->store) - used)
+			return;
 		memcpy(params->store + used, name[i], namelen[i]);
 		params->store[used + namelen[i]] = '\0';
 		params->name[i] = params->store + used;
 		used += namelen[i] + 1;
+	}
 
-		room = sizeof(params->store) - used;
+	for (i = 0; i < n; i++) {
+		params->value[i] = NULL;
 		if (http_unescape(seg[i], seglen[i], params->store + used,
-		    room, 0) != 0)
-			return -1;
-		params->value[i] = params->store + used;
-		used += strlen(params->value[i]) + 1;
+		    sizeof(params->store) - used, 0) == 0) {
+			params->value[i] = params->store + used;
+			used += strlen(params->value[i]) + 1;
+		}
 	}
 	params->n = n;
-	return 0;
 }
 
 enum router_result
@@ -96,9 +99,7 @@ router_match(const struct route *table, size_t n, const char *method,
 		    seglen, &nseg))
 			continue;
 		if (strcmp(table[i].method, method) == 0) {
-			if (router_fill(params, name, namelen, seg, seglen,
-			    nseg) != 0)
-				return ROUTER_BAD_PATH;
+			router_fill(params, name, namelen, seg, seglen, nseg);
 			*found = &table[i];
 			return ROUTER_FOUND;
 		}

@@ -213,7 +213,8 @@ worker_admit(struct auth_ctx *auth, const struct route *rt,
 	}
 
 	for (i = 0; i < req->params.n; i++)
-		if (!worker_param_valid(req->params.name[i],
+		if (req->params.value[i] == NULL ||
+		    !worker_param_valid(req->params.name[i],
 		    req->params.value[i]))
 			return http_error(resp, 400, "invalid_parameter",
 			    "path parameter %s is not a valid identifier",
@@ -232,16 +233,23 @@ worker_admit(struct auth_ctx *auth, const struct route *rt,
 	return PIE_OK;
 }
 
-/* Routes the request and runs its handler; resp is always filled. */
+/*
+ * Routes the request and runs its handler; resp is always filled.  HEAD
+ * is served by the GET route of the path (worker_send leaves the body
+ * out), and OPTIONS is answered for every known path with its Allow.
+ */
 static void
 worker_dispatch(struct auth_ctx *auth, FCGX_Request *r,
     struct http_req *req, struct http_resp *resp)
 {
 	const struct route	*rt = NULL;
+	const char		*method = req->method;
 	char			 allow[64];
 	enum pie_res		 res;
 
-	switch (router_match(routes, routes_count, req->method, req->path,
+	if (strcmp(method, "HEAD") == 0)
+		method = "GET";
+	switch (router_match(routes, routes_count, method, req->path,
 	    &req->params, &rt, allow, sizeof(allow))) {
 	case ROUTER_NOT_FOUND:
 		http_error(resp, 404, "not_found", "no such route: %s %s",
@@ -249,12 +257,12 @@ worker_dispatch(struct auth_ctx *auth, FCGX_Request *r,
 		return;
 	case ROUTER_BAD_METHOD:
 		http_header(resp, "Allow", "%s", allow);
+		if (strcmp(method, "OPTIONS") == 0) {
+			resp->status = 204;
+			return;
+		}
 		http_error(resp, 405, "method_not_allowed", "%s is not "
 		    "allowed here; allowed: %s", req->method, allow);
-		return;
-	case ROUTER_BAD_PATH:
-		http_error(resp, 400, "invalid_parameter", "the path has a "
-		    "bad percent-encoding");
 		return;
 	case ROUTER_FOUND:
 		break;
@@ -297,31 +305,50 @@ worker_dispatch(struct auth_ctx *auth, FCGX_Request *r,
 	}
 }
 
-/* Writes the response; a broken client connection is only logged. */
+/*
+ * The status a response goes out with: a response without a body is one
+ * that ran out of memory (503), unless it is a 204.
+ */
+static int
+worker_status(const struct http_resp *resp)
+{
+	if (resp->body == NULL && resp->status != 204)
+		return 503;
+	return resp->status;
+}
+
+/*
+ * Writes the response; a broken client connection is only logged.  A
+ * HEAD request gets the head a GET would have, Content-Length included.
+ */
 static void
 worker_send(FCGX_Request *r, const struct http_req *req,
     const struct http_resp *resp)
 {
 	static const char fallback[] = "{\"success\":false,"
 	    "\"error\":\"out of memory\",\"code\":\"unavailable\"}";
+	int		 status = worker_status(resp);
 	const char	*body = resp->body != NULL ? resp->body : fallback;
 	size_t		 len = resp->body != NULL ? resp->body_len :
 	    sizeof(fallback) - 1;
-	int		 status = resp->body != NULL ? resp->status : 503;
-	char		 head[1024];
+	char		 head[1024], content[96] = "";
 	int		 n;
 
 	/* libfcgi's own printf knows no %zu: format the head here. */
-	n = snprintf(head, sizeof(head), "Status: %d %s\r\n"
-	    "Content-Type: application/json\r\n"
-	    "Cache-Control: no-store\r\n"
-	    "X-Request-Id: %s\r\n"
-	    "Content-Length: %zu\r\n%s\r\n", status, http_reason(status),
-	    req->request_id != NULL ? req->request_id : "-", len,
-	    resp->headers);
+	if (status == 204)
+		len = 0;
+	else
+		snprintf(content, sizeof(content), "Content-Type: "
+		    "application/json\r\nContent-Length: %zu\r\n", len);
+	n = snprintf(head, sizeof(head), "Status: %d %s\r\n%s"
+	    "Cache-Control: no-store\r\nX-Request-Id: %s\r\n%s\r\n",
+	    status, http_reason(status), content, req->request_id != NULL ?
+	    req->request_id : "-", resp->headers);
+	if (strcmp(req->method, "HEAD") == 0)
+		len = 0;
 	if (n < 0 || (size_t)n >= sizeof(head) ||
 	    FCGX_PutStr(head, n, r->out) < 0 ||
-	    FCGX_PutStr(body, (int)len, r->out) < 0)
+	    (len > 0 && FCGX_PutStr(body, (int)len, r->out) < 0))
 		log_warn("client went away before the response was sent");
 }
 
@@ -349,8 +376,8 @@ worker_serve(struct auth_ctx *auth, const struct config *cfg,
 
 	client = http_param(&req, "client_id");
 	log_info("%s %s %d %.1fms sub=%s client=%s%s%s", req.method,
-	    req.path != NULL ? req.path : "-", resp.body != NULL ?
-	    resp.status : 503, worker_now_ms() - start,
+	    req.path != NULL ? req.path : "-", worker_status(&resp),
+	    worker_now_ms() - start,
 	    req.who != NULL ? auth_principal_sub(req.who) : "-",
 	    client != NULL ? client : "-", resp.code != NULL ? " code=" : "",
 	    resp.code != NULL ? resp.code : "");

@@ -107,6 +107,37 @@ Test(http, unknown_query_parameter_is_named)
 	cr_assert_eq(http_query_allow(&req, &resp, allowed), PIE_OK);
 }
 
+Test(http, a_repeated_or_unnamed_query_parameter_is_refused)
+{
+	static const char *const allowed[] = { "limit", "cursor", NULL };
+	static const struct {
+		const char	*query, *code, *named;
+	} bad[] = {
+		{ "limit=1&cursor=x&limit=2", "invalid_parameter", "limit" },
+		{ "=1", "unknown_parameter", "\"\"" },
+	};
+	struct http_req		 req;
+	struct http_resp	 resp;
+	size_t			 i;
+
+	memset(&req, 0, sizeof(req));
+	memset(&resp, 0, sizeof(resp));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		req.query = bad[i].query;
+		cr_assert_eq(http_query_allow(&req, &resp, allowed),
+		    PIE_ERR_INVALID, "%s", bad[i].query);
+		cr_assert_eq(resp.status, 400);
+		cr_assert_str_eq(resp.code, bad[i].code);
+		cr_assert(strstr(resp.body, bad[i].named) != NULL, "%s",
+		    resp.body);
+		http_resp_clear(&resp);
+	}
+
+	/* Empty pairs are no parameter at all. */
+	req.query = "&&limit=1&";
+	cr_assert_eq(http_query_allow(&req, &resp, allowed), PIE_OK);
+}
+
 Test(http, json_bodies_need_the_json_media_type)
 {
 	struct http_req		 req;

@@ -1,6 +1,7 @@
 /*
  * test_router.c: matching methods and paths to routes.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include <criterion/criterion.h>
@@ -96,16 +97,48 @@ Test(router, wrong_method_lists_allowed_methods)
 	cr_assert_str_eq(allow, "POST, GET");
 }
 
-Test(router, refuses_an_encoded_nul_or_bad_escape)
+Test(router, matches_an_undecodable_segment_with_no_value)
+{
+	static const char *const bad[] = {
+		"/v2/clients/a%00b", "/v2/clients/a%zz", "/v2/clients/a%2",
+	};
+	struct http_params	 p;
+	const struct route	*rt = NULL;
+	char			 allow[64], path[4096];
+	size_t			 i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cr_assert_eq(match("GET", bad[i], &p, &rt, allow),
+		    ROUTER_FOUND, "%s", bad[i]);
+		cr_assert_eq(rt, &table[1]);
+		cr_assert_eq(p.n, 1);
+		cr_assert_str_eq(p.name[0], "client_id");
+		cr_assert_null(p.value[0], "%s", bad[i]);
+	}
+
+	/* Longer than the parameter store: no value, and no overflow. */
+	memcpy(path, "/v2/clients/", 12);
+	memset(path + 12, 'a', sizeof(path) - 13);
+	path[sizeof(path) - 1] = '\0';
+	cr_assert_eq(match("GET", path, &p, &rt, allow), ROUTER_FOUND);
+	cr_assert_null(p.value[0]);
+}
+
+Test(router, a_long_first_parameter_leaves_the_others_named)
 {
 	struct http_params	 p;
 	const struct route	*rt = NULL;
-	char			 allow[64];
+	char			 allow[64], path[4096];
+	int			 n;
 
-	cr_assert_eq(match("GET", "/v2/clients/a%00b", &p, &rt, allow),
-	    ROUTER_BAD_PATH);
-	cr_assert_eq(match("GET", "/v2/clients/a%zz", &p, &rt, allow),
-	    ROUTER_BAD_PATH);
-	cr_assert_eq(match("GET", "/v2/clients/a%2", &p, &rt, allow),
-	    ROUTER_BAD_PATH);
+	n = snprintf(path, sizeof(path), "/v2/clients/");
+	memset(path + n, 'c', 2040);
+	snprintf(path + n + 2040, sizeof(path) - n - 2040,
+	    "/domains/d1/assignments");
+	cr_assert_eq(match("GET", path, &p, &rt, allow), ROUTER_FOUND);
+	cr_assert_eq(p.n, 2);
+	cr_assert_str_eq(p.name[0], "client_id");
+	cr_assert_str_eq(p.name[1], "domain_id");
+	cr_assert_null(p.value[0]);
+	cr_assert_str_eq(p.value[1], "d1");
 }
