@@ -3,45 +3,25 @@
 SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,'
     'NO_ZERO_DATE,NO_ZERO_IN_DATE,NO_ENGINE_SUBSTITUTION';
 
--- Creates or updates a model.  Returns (kind, created, model_id,
--- description, created_at, updated_at).  Never refuses.
+-- Creates or updates a model, as pie_client_put (sql/003) does a
+-- client.  Returns (kind, created, model_id, description, created_at,
+-- updated_at).  Never refuses.
 CREATE OR REPLACE PROCEDURE pie_model_put(
 	IN p_model_id		VARCHAR(128),
 	IN p_description	TEXT)
 MODIFIES SQL DATA
 BEGIN
 	DECLARE v_now DATETIME(3) DEFAULT UTC_TIMESTAMP(3);
-	DECLARE v_found INT DEFAULT 0;
-	DECLARE v_created TINYINT DEFAULT 0;
-	DECLARE EXIT HANDLER FOR SQLEXCEPTION
-	BEGIN
-		ROLLBACK;
-		RESIGNAL;
-	END;
+	DECLARE v_created TINYINT;
 
 	IF p_model_id IS NULL THEN
 		SIGNAL SQLSTATE '45400' SET MESSAGE_TEXT = 'model_id';
 	END IF;
-
-	SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
-	START TRANSACTION;
-	SELECT COUNT(*) INTO v_found FROM models
-	WHERE model_id = p_model_id FOR UPDATE;
-	IF v_found = 0 THEN
-		BEGIN
-			DECLARE CONTINUE HANDLER FOR 1062 SET v_created = 0;
-			SET v_created = 1;
-			INSERT INTO models (model_id, description,
-			    created_at, updated_at)
-			VALUES (p_model_id, p_description, v_now, v_now);
-		END;
-	END IF;
-	IF v_created = 0 THEN
-		UPDATE models SET description = p_description,
-		    updated_at = v_now
-		WHERE model_id = p_model_id;
-	END IF;
-	COMMIT;
+	INSERT INTO models (model_id, description, created_at, updated_at)
+	VALUES (p_model_id, p_description, v_now, v_now)
+	ON DUPLICATE KEY UPDATE description = VALUES(description),
+	    updated_at = VALUES(updated_at);
+	SET v_created = ROW_COUNT() = 1;
 
 	SELECT 'ok' AS kind, v_created AS created, model_id, description,
 	    pie_ts(created_at) AS created_at, pie_ts(updated_at) AS updated_at

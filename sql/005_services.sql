@@ -160,6 +160,85 @@ BEGIN
 	END IF;
 END;
 
+-- Starts a service write: empties the session's work tables, opens the
+-- transaction and takes the first locks of the lock order, the domain
+-- row (share) and the service row (exclusive).  p_service_pk and
+-- p_status are NULL when the domain has no such service.
+-- Refuses: 45404 'client', 'domain'.
+CREATE OR REPLACE PROCEDURE pie_service_begin(
+	IN p_client_id		VARCHAR(128),
+	IN p_domain_id		VARCHAR(128),
+	IN p_service_id		VARCHAR(128),
+	OUT p_domain_pk		BIGINT UNSIGNED,
+	OUT p_service_pk	BIGINT UNSIGNED,
+	OUT p_status		VARCHAR(16))
+MODIFIES SQL DATA
+BEGIN
+	DECLARE v_n BIGINT;
+
+	CALL pie_check_reset();
+	CALL pie_features_reset();
+	SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+	START TRANSACTION;
+	CALL pie_domain_find(p_client_id, p_domain_id, p_domain_pk);
+	SELECT COUNT(*) INTO v_n FROM domains
+	WHERE domain_pk = p_domain_pk LOCK IN SHARE MODE;
+
+	SET p_service_pk = NULL, p_status = NULL;
+	SELECT service_pk, status INTO p_service_pk, p_status
+	FROM services
+	WHERE domain_pk = p_domain_pk AND service_id = p_service_id
+	FOR UPDATE;
+END;
+
+-- Ends a service write begun by pie_service_begin: a service left
+-- scheduled is checked against its effective assignments; when that
+-- blocks, the blocked result sets are sent and everything is rolled
+-- back, else the write commits and the service row is sent
+-- (pie_service_result).
+CREATE OR REPLACE PROCEDURE pie_service_finish(
+	IN p_domain_pk	BIGINT UNSIGNED,
+	IN p_service_pk	BIGINT UNSIGNED,
+	IN p_service_id	VARCHAR(128),
+	IN p_status	VARCHAR(16),
+	IN p_created	TINYINT)
+MODIFIES SQL DATA
+BEGIN
+	DECLARE v_total BIGINT DEFAULT 0;
+
+	IF p_status = 'scheduled' THEN
+		INSERT INTO pie_touched (service_pk, service_id)
+		VALUES (p_service_pk, p_service_id);
+		CALL pie_service_check(p_domain_pk, v_total);
+	END IF;
+	IF v_total > 0 THEN
+		ROLLBACK;
+	ELSE
+		COMMIT;
+		CALL pie_service_result(p_service_pk, p_created);
+	END IF;
+END;
+
+-- Finds a service of a domain for a job, share-locking its row so that
+-- it cannot depart before the job's transaction ends.  Returns its
+-- service_pk and status.  Refuses: 45404 'service'.
+CREATE OR REPLACE PROCEDURE pie_service_find(
+	IN p_domain_pk		BIGINT UNSIGNED,
+	IN p_service_id		VARCHAR(128),
+	OUT p_service_pk	BIGINT UNSIGNED,
+	OUT p_status		VARCHAR(16))
+READS SQL DATA
+BEGIN
+	SET p_service_pk = NULL, p_status = NULL;
+	SELECT service_pk, status INTO p_service_pk, p_status
+	FROM services
+	WHERE domain_pk = p_domain_pk AND service_id = p_service_id
+	LOCK IN SHARE MODE;
+	IF p_service_pk IS NULL THEN
+		SIGNAL SQLSTATE '45404' SET MESSAGE_TEXT = 'service';
+	END IF;
+END;
+
 -- Sends the 'ok' result of a service write: (kind, created, client_id,
 -- domain_id, service_id, status, provided_features, created_at,
 -- updated_at).
@@ -188,12 +267,11 @@ CREATE OR REPLACE PROCEDURE pie_service_put(
 	IN p_provided	LONGTEXT,
 	IN p_features	LONGTEXT)
 MODIFIES SQL DATA
-body: BEGIN
+BEGIN
 	DECLARE v_now DATETIME(3) DEFAULT UTC_TIMESTAMP(3);
 	DECLARE v_domain_pk, v_service_pk BIGINT UNSIGNED;
 	DECLARE v_status VARCHAR(16);
 	DECLARE v_created TINYINT DEFAULT 0;
-	DECLARE v_n, v_total BIGINT DEFAULT 0;
 	DECLARE EXIT HANDLER FOR SQLEXCEPTION
 	BEGIN
 		ROLLBACK;
@@ -207,19 +285,11 @@ body: BEGIN
 	IF p_service_id IS NULL THEN
 		SIGNAL SQLSTATE '45400' SET MESSAGE_TEXT = 'service_id';
 	END IF;
-	CALL pie_check_reset();
-	CALL pie_features_reset();
+	CALL pie_service_begin(p_client_id, p_domain_id, p_service_id,
+	    v_domain_pk, v_service_pk, v_status);
 
-	SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
-	START TRANSACTION;
-	CALL pie_domain_find(p_client_id, p_domain_id, v_domain_pk);
-	SELECT COUNT(*) INTO v_n FROM domains
-	WHERE domain_pk = v_domain_pk LOCK IN SHARE MODE;
-
-	SELECT service_pk, status INTO v_service_pk, v_status
-	FROM services
-	WHERE domain_pk = v_domain_pk AND service_id = p_service_id
-	FOR UPDATE;
+	-- A racing create of the same service surfaces as a duplicate,
+	-- once the other transaction commits: this one replaces it.
 	IF v_service_pk IS NULL THEN
 		BEGIN
 			DECLARE CONTINUE HANDLER FOR 1062 SET v_created = 0;
@@ -250,19 +320,8 @@ body: BEGIN
 	CALL pie_features_load(v_service_pk, p_features);
 	DELETE FROM pie_feature_rows WHERE t = 'z';
 	CALL pie_features_apply(v_domain_pk);
-
-	IF p_status = 'scheduled' THEN
-		INSERT INTO pie_touched (service_pk, service_id)
-		VALUES (v_service_pk, p_service_id);
-		CALL pie_service_check(v_domain_pk, v_total);
-		IF v_total > 0 THEN
-			ROLLBACK;
-			LEAVE body;
-		END IF;
-	END IF;
-	COMMIT;
-
-	CALL pie_service_result(v_service_pk, v_created);
+	CALL pie_service_finish(v_domain_pk, v_service_pk, p_service_id,
+	    p_status, v_created);
 END;
 
 -- Patches a service: p_status (NULL keeps it), p_patch a JSON merge
@@ -282,11 +341,10 @@ CREATE OR REPLACE PROCEDURE pie_service_patch(
 	IN p_patch	LONGTEXT,
 	IN p_features	LONGTEXT)
 MODIFIES SQL DATA
-body: BEGIN
+BEGIN
 	DECLARE v_now DATETIME(3) DEFAULT UTC_TIMESTAMP(3);
 	DECLARE v_domain_pk, v_service_pk BIGINT UNSIGNED;
 	DECLARE v_status VARCHAR(16);
-	DECLARE v_n, v_total BIGINT DEFAULT 0;
 	DECLARE v_problem VARCHAR(64);
 	DECLARE EXIT HANDLER FOR SQLEXCEPTION
 	BEGIN
@@ -302,19 +360,8 @@ body: BEGIN
 	    JSON_TYPE(p_patch) <> 'OBJECT') THEN
 		SIGNAL SQLSTATE '45400' SET MESSAGE_TEXT = 'patch';
 	END IF;
-	CALL pie_check_reset();
-	CALL pie_features_reset();
-
-	SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
-	START TRANSACTION;
-	CALL pie_domain_find(p_client_id, p_domain_id, v_domain_pk);
-	SELECT COUNT(*) INTO v_n FROM domains
-	WHERE domain_pk = v_domain_pk LOCK IN SHARE MODE;
-
-	SELECT service_pk, status INTO v_service_pk, v_status
-	FROM services
-	WHERE domain_pk = v_domain_pk AND service_id = p_service_id
-	FOR UPDATE;
+	CALL pie_service_begin(p_client_id, p_domain_id, p_service_id,
+	    v_domain_pk, v_service_pk, v_status);
 	IF v_service_pk IS NULL THEN
 		SIGNAL SQLSTATE '45404' SET MESSAGE_TEXT = 'service';
 	END IF;
@@ -335,17 +382,6 @@ body: BEGIN
 		provided_features, pie_features_text(v_service_pk)),
 	    updated_at = v_now
 	WHERE service_pk = v_service_pk;
-
-	IF v_status = 'scheduled' THEN
-		INSERT INTO pie_touched (service_pk, service_id)
-		VALUES (v_service_pk, p_service_id);
-		CALL pie_service_check(v_domain_pk, v_total);
-		IF v_total > 0 THEN
-			ROLLBACK;
-			LEAVE body;
-		END IF;
-	END IF;
-	COMMIT;
-
-	CALL pie_service_result(v_service_pk, 0);
+	CALL pie_service_finish(v_domain_pk, v_service_pk, p_service_id,
+	    v_status, 0);
 END;

@@ -65,12 +65,8 @@ BEGIN
 	SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
 	START TRANSACTION;
 	CALL pie_domain_find(p_client_id, p_domain_id, v_domain_pk);
-	SELECT service_pk, status INTO v_service_pk, v_status
-	FROM services
-	WHERE domain_pk = v_domain_pk AND service_id = p_service_id;
-	IF v_service_pk IS NULL THEN
-		SIGNAL SQLSTATE '45404' SET MESSAGE_TEXT = 'service';
-	END IF;
+	CALL pie_service_find(v_domain_pk, p_service_id, v_service_pk,
+	    v_status);
 	IF v_status = 'departed' THEN
 		SIGNAL SQLSTATE '45424' SET MESSAGE_TEXT = p_service_id;
 	END IF;
@@ -122,7 +118,7 @@ MODIFIES SQL DATA
 BEGIN
 	DECLARE v_now DATETIME(3) DEFAULT UTC_TIMESTAMP(3);
 	DECLARE v_domain_pk, v_service_pk BIGINT UNSIGNED;
-	DECLARE v_old VARCHAR(16);
+	DECLARE v_old, v_status VARCHAR(16);
 	DECLARE v_move VARCHAR(40);
 	DECLARE v_created DATETIME(3);
 	DECLARE EXIT HANDLER FOR SQLEXCEPTION
@@ -139,11 +135,8 @@ BEGIN
 	SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
 	START TRANSACTION;
 	CALL pie_domain_find(p_client_id, p_domain_id, v_domain_pk);
-	SELECT service_pk INTO v_service_pk FROM services
-	WHERE domain_pk = v_domain_pk AND service_id = p_service_id;
-	IF v_service_pk IS NULL THEN
-		SIGNAL SQLSTATE '45404' SET MESSAGE_TEXT = 'service';
-	END IF;
+	CALL pie_service_find(v_domain_pk, p_service_id, v_service_pk,
+	    v_status);
 	SELECT status, created_at INTO v_old, v_created FROM jobs
 	WHERE id = p_job_id AND service_pk = v_service_pk
 	FOR UPDATE;

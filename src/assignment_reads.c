@@ -68,7 +68,8 @@ assign_reads_zone(const char *p, long *off)
 		*off = 0;
 		return 0;
 	}
-	if (*p != '+' && *p != '-')
+	/* A "+" sent unescaped in a query string arrives as a space. */
+	if (*p != '+' && *p != '-' && *p != ' ')
 		return -1;
 	sign = *p++ == '-' ? -1 : 1;
 	if (assign_reads_digits(&p, 2, &hh) != 0 || *p++ != ':' ||
@@ -102,7 +103,7 @@ assign_reads_time(const char *s, char *out, size_t size)
 		return -1;
 	if (tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 ||
 	    tm.tm_mday > assign_reads_mdays(tm.tm_year, tm.tm_mon) ||
-	    tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 59)
+	    tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
 		return -1;
 
 	/* Milliseconds: the first three digits of the fraction count. */
@@ -127,114 +128,6 @@ assign_reads_time(const char *s, char *out, size_t size)
 	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
 	    tm.tm_min, tm.tm_sec, ms);
 	return d < 0 || (size_t)d >= size ? -1 : 0;
-}
-
-/* 1 when the count in column name of r's first row is not zero. */
-static int
-assign_reads_some(const struct db_result *r, const char *name)
-{
-	const char	*v = db_result_getn(r, 0, 0, name);
-
-	return v != NULL && atoll(v) != 0;
-}
-
-/*
- * Checks that the path's client, domain and service (when the route
- * names one) exist, answering 404 naming the first that does not.  When
- * t is not NULL it receives the moment T (as_of when given, else the
- * database's now) as "YYYY-MM-DD HH:MM:SS.mmm".  Returns PIE_OK, or
- * PIE_ERR_INVALID with the response answered.
- */
-static enum pie_res
-assign_reads_path(struct http_req *req, struct http_resp *resp,
-    const char *as_of, char *t, size_t tsize)
-{
-	static const char	 sql[] = "SELECT "
-	    "(SELECT COUNT(*) FROM clients WHERE client_id = ?) AS c, "
-	    "(SELECT COUNT(*) FROM domains WHERE client_id = ? "
-	    "AND domain_id = ?) AS d, "
-	    "(SELECT COUNT(*) FROM services WHERE client_id = ? "
-	    "AND domain_id = ? AND service_id = ?) AS s, "
-	    "IFNULL(?, UTC_TIMESTAMP(3)) AS t";
-	const char		*c = http_param(req, "client_id");
-	const char		*d = http_param(req, "domain_id");
-	const char		*s = http_param(req, "service_id");
-	const char		*cell;
-	struct db_arg		 args[7];
-	struct db_result	*r = NULL;
-	enum pie_res		 res;
-
-	args[0] = db_str(c);
-	args[1] = db_str(c);
-	args[2] = db_str(d);
-	args[3] = db_str(c);
-	args[4] = db_str(d);
-	args[5] = db_str(s);
-	args[6] = db_str(as_of);
-	if ((res = db_exec(req->db, sql, args, 7, &r)) != PIE_OK)
-		return handler_db_error(req, resp, res, NULL);
-
-	res = PIE_OK;
-	if (!assign_reads_some(r, "c"))
-		res = http_error(resp, 404, "not_found", "client %s not found",
-		    c);
-	else if (!assign_reads_some(r, "d"))
-		res = http_error(resp, 404, "not_found", "domain %s not found",
-		    d);
-	else if (s != NULL && !assign_reads_some(r, "s"))
-		res = http_error(resp, 404, "not_found", "service %s not found",
-		    s);
-	else if (t != NULL) {
-		cell = db_result_getn(r, 0, 0, "t");
-		snprintf(t, tsize, "%s", cell != NULL ? cell : "");
-	}
-	db_result_free(r);
-	return res;
-}
-
-/*
- * Renders rows [0, n) of set 0 of r as revisions into a new array.
- * Returns NULL when out of memory.
- */
-static struct json_object *
-assign_reads_items(const struct db_result *r, size_t n)
-{
-	struct json_object	*items, *row;
-	size_t			 i;
-
-	if ((items = json_object_new_array()) == NULL)
-		return NULL;
-	for (i = 0; i < n; i++) {
-		if ((row = handler_row(r, 0, i, assign_cols)) == NULL ||
-		    json_object_array_add(items, row) != 0) {
-			json_object_put(row);
-			json_object_put(items);
-			return NULL;
-		}
-	}
-	return items;
-}
-
-/*
- * Answers a page of r (which holds up to limit + 1 rows: one more means
- * another page), its cursor the column key of the last row shown.
- */
-static enum pie_res
-assign_reads_page(struct http_resp *resp, const struct db_result *r,
-    int limit, const char *key)
-{
-	struct json_object	*items;
-	const char		*last[1];
-	size_t			 n = db_result_rows(r, 0);
-	int			 more = n > (size_t)limit;
-
-	if (more)
-		n = (size_t)limit;
-	if ((items = assign_reads_items(r, n)) == NULL)
-		return PIE_ERR_NOMEM;
-	if (more)
-		last[0] = db_result_getn(r, 0, n - 1, key);
-	return handler_list(resp, items, more ? last : NULL, 1);
 }
 
 /* Reads ?status= and ?model_id= into the buffers ("" when absent). */
@@ -277,7 +170,7 @@ assign_reads_list(struct http_req *req, struct http_resp *resp)
 	    (res = assign_reads_filters(req, resp, status, sizeof(status),
 	    model, sizeof(model))) != PIE_OK ||
 	    (res = handler_page(req, resp, &page)) != PIE_OK ||
-	    (res = assign_reads_path(req, resp, NULL, NULL, 0)) != PIE_OK)
+	    (res = handler_require_path(req, resp)) != PIE_OK)
 		return res;
 
 	args[0] = db_str(http_param(req, "client_id"));
@@ -289,7 +182,8 @@ assign_reads_list(struct http_req *req, struct http_resp *resp)
 	args[8] = db_int(page.limit + 1);
 	if ((res = db_exec(req->db, sql, args, 9, &r)) != PIE_OK)
 		return handler_db_error(req, resp, res, NULL);
-	res = assign_reads_page(resp, r, page.limit, "capability");
+	res = handler_page_answer(resp, r, assign_cols, page.limit,
+	    "capability");
 	db_result_free(r);
 	return res;
 }
@@ -300,7 +194,7 @@ assign_reads_never(struct http_req *req, struct http_resp *resp)
 {
 	enum pie_res	 res;
 
-	if ((res = assign_reads_path(req, resp, NULL, NULL, 0)) != PIE_OK)
+	if ((res = handler_require_path(req, resp)) != PIE_OK)
 		return res;
 	return http_error(resp, 404, "not_found", "capability %s has never "
 	    "been assigned here", http_param(req, "capability"));
@@ -380,50 +274,104 @@ assign_reads_revisions(struct http_req *req, struct http_resp *resp)
 	args[5] = db_int(page.limit + 1);
 	if ((res = db_exec(req->db, sql, args, 6, &r)) != PIE_OK)
 		return handler_db_error(req, resp, res, NULL);
-	if (db_result_rows(r, 0) == 0 && page.nafter == 0) {
-		db_result_free(r);
-		return assign_reads_never(req, resp);
-	}
-	res = assign_reads_page(resp, r, page.limit, "revision");
+	/*
+	 * No revision: a never-assigned key is 404; past the last page, an
+	 * empty page unless the path names something missing.
+	 */
+	if (db_result_rows(r, 0) == 0 && page.nafter == 0)
+		res = assign_reads_never(req, resp);
+	else if (db_result_rows(r, 0) > 0 ||
+	    (res = handler_require_path(req, resp)) == PIE_OK)
+		res = handler_page_answer(resp, r, assign_cols, page.limit,
+		    "revision");
 	db_result_free(r);
 	return res;
 }
 
 /*
- * Renders the effective revisions in r as items {"capability",
- * "source", "assignment"}.  Returns NULL when out of memory.
+ * Adds the string member name (a copy of v) to o.  Returns 0, or -1 when
+ * out of memory.
  */
-static struct json_object *
-assign_reads_effective_items(const struct db_result *r)
+static int
+assign_reads_add_str(struct json_object *o, const char *name,
+    const char *v)
 {
-	struct json_object	*items, *item, *row;
-	size_t			 i, n = db_result_rows(r, 0);
+	struct json_object	*s;
 
-	if ((items = json_object_new_array()) == NULL)
-		return NULL;
-	for (i = 0; i < n; i++) {
-		row = handler_row(r, 0, i, assign_cols);
-		item = json_object_new_object();
-		if (row == NULL || item == NULL ||
-		    json_object_array_add(items, item) != 0) {
-			json_object_put(row);
-			json_object_put(item);
-			json_object_put(items);
-			return NULL;
-		}
-		json_object_object_add(item, "capability",
-		    json_object_new_string(db_result_getn(r, 0, i,
-		    "capability")));
-		json_object_object_add(item, "source", json_object_new_string(
-		    db_result_getn(r, 0, i, "source")));
-		json_object_object_add(item, "assignment", row);
+	if ((s = json_object_new_string(v != NULL ? v : "")) == NULL)
+		return -1;
+	if (json_object_object_add(o, name, s) != 0) {
+		json_object_put(s);
+		return -1;
 	}
-	return items;
+	return 0;
 }
 
 /*
- * Answers {"service_id", "as_of", "items"} for the moment t (as the
- * database reads it).
+ * Renders row i of the effective revisions in r as an item
+ * {"capability", "source", "assignment"}.  Returns NULL when out of
+ * memory.
+ */
+static struct json_object *
+assign_reads_effective_item(const struct db_result *r, size_t i)
+{
+	struct json_object	*item, *row = NULL;
+
+	if ((item = json_object_new_object()) == NULL)
+		return NULL;
+	if (assign_reads_add_str(item, "capability",
+	    db_result_getn(r, 0, i, "capability")) != 0 ||
+	    assign_reads_add_str(item, "source",
+	    db_result_getn(r, 0, i, "source")) != 0 ||
+	    (row = handler_row(r, 0, i, assign_cols)) == NULL ||
+	    json_object_object_add(item, "assignment", row) != 0) {
+		json_object_put(row);
+		json_object_put(item);
+		return NULL;
+	}
+	return item;
+}
+
+/*
+ * Answers {"service_id", "as_of", "items"} from the effective revisions
+ * r at the moment t (as the database reads it), taking nothing.
+ * Returns PIE_OK or PIE_ERR_NOMEM unanswered.
+ */
+static enum pie_res
+assign_reads_effective_answer(struct http_req *req, struct http_resp *resp,
+    const struct db_result *r, const char *t)
+{
+	struct json_object	*o, *items, *item;
+	char			 as_of[32];
+	size_t			 i, n = db_result_rows(r, 0);
+
+	if (db_rfc3339(t, as_of, sizeof(as_of)) != 0)
+		snprintf(as_of, sizeof(as_of), "%s", t);
+	if ((o = json_object_new_object()) == NULL)
+		return PIE_ERR_NOMEM;
+	if (assign_reads_add_str(o, "service_id",
+	    http_param(req, "service_id")) != 0 ||
+	    assign_reads_add_str(o, "as_of", as_of) != 0 ||
+	    (items = json_object_new_array()) == NULL ||
+	    json_object_object_add(o, "items", items) != 0)
+		goto nomem;
+	for (i = 0; i < n; i++) {
+		if ((item = assign_reads_effective_item(r, i)) == NULL)
+			goto nomem;
+		if (json_object_array_add(items, item) != 0) {
+			json_object_put(item);
+			goto nomem;
+		}
+	}
+	return http_json(resp, 200, o);
+nomem:
+	json_object_put(o);
+	return PIE_ERR_NOMEM;
+}
+
+/*
+ * Answers the effective revisions at the moment t (as the database
+ * reads it).
  */
 static enum pie_res
 assign_reads_effective_at(struct http_req *req, struct http_resp *resp,
@@ -444,10 +392,8 @@ assign_reads_effective_at(struct http_req *req, struct http_resp *resp,
 	    "AND (o.archived_at IS NULL OR "
 	    "o.archived_at > CAST(? AS DATETIME(3))))) "
 	    "ORDER BY a.capability";
-	struct json_object	*o, *items;
 	struct db_arg		 args[8];
 	struct db_result	*r = NULL;
-	char			 as_of[32];
 	enum pie_res		 res;
 
 	args[0] = db_str(http_param(req, "client_id"));
@@ -456,45 +402,50 @@ assign_reads_effective_at(struct http_req *req, struct http_resp *resp,
 	args[3] = args[4] = args[6] = args[7] = db_str(t);
 	if ((res = db_exec(req->db, sql, args, 8, &r)) != PIE_OK)
 		return handler_db_error(req, resp, res, NULL);
-
-	res = PIE_ERR_NOMEM;
-	if (db_rfc3339(t, as_of, sizeof(as_of)) != 0)
-		snprintf(as_of, sizeof(as_of), "%s", t);
-	if ((o = json_object_new_object()) == NULL)
-		goto out;
-	if ((items = assign_reads_effective_items(r)) == NULL) {
-		json_object_put(o);
-		goto out;
-	}
-	json_object_object_add(o, "service_id",
-	    json_object_new_string(http_param(req, "service_id")));
-	json_object_object_add(o, "as_of", json_object_new_string(as_of));
-	json_object_object_add(o, "items", items);
-	res = http_json(resp, 200, o);
-out:
+	res = assign_reads_effective_answer(req, resp, r, t);
 	db_result_free(r);
 	return res;
+}
+
+/*
+ * The database's now into t ("YYYY-MM-DD HH:MM:SS.mmm"), the clock every
+ * created_at was read from.  Returns PIE_OK or PIE_ERR_INVALID answered.
+ */
+static enum pie_res
+assign_reads_now(struct http_req *req, struct http_resp *resp, char *t,
+    size_t size)
+{
+	struct db_result	*r = NULL;
+	const char		*cell;
+	enum pie_res		 res;
+
+	if ((res = db_exec(req->db, "SELECT UTC_TIMESTAMP(3)", NULL, 0,
+	    &r)) != PIE_OK)
+		return handler_db_error(req, resp, res, NULL);
+	cell = db_result_get(r, 0, 0, 0);
+	snprintf(t, size, "%s", cell != NULL ? cell : "");
+	db_result_free(r);
+	return PIE_OK;
 }
 
 enum pie_res
 assign_reads_effective(struct http_req *req, struct http_resp *resp)
 {
 	static const char *const query[] = { "as_of", NULL };
-	char			 buf[128], when[ASSIGN_READS_TIME_LEN];
-	char			 t[ASSIGN_READS_TIME_LEN + 8];
+	char			 buf[128], t[ASSIGN_READS_TIME_LEN];
 	int			 rc;
 	enum pie_res		 res;
 
 	if ((res = http_query_allow(req, resp, query)) != PIE_OK)
 		return res;
 	rc = http_query(req, "as_of", buf, sizeof(buf));
-	if (rc < 0 || (rc > 0 && assign_reads_time(buf, when,
-	    sizeof(when)) != 0))
+	if (rc < 0 || (rc > 0 && assign_reads_time(buf, t, sizeof(t)) != 0))
 		return http_error(resp, 400, "invalid_parameter", "as_of: "
 		    "expected an RFC 3339 date-time with a time zone, such "
 		    "as 2026-12-03T18:26:23Z");
-	if ((res = assign_reads_path(req, resp, rc > 0 ? when : NULL, t,
-	    sizeof(t))) != PIE_OK)
+	if ((res = handler_require_path(req, resp)) != PIE_OK ||
+	    (rc <= 0 && (res = assign_reads_now(req, resp, t,
+	    sizeof(t))) != PIE_OK))
 		return res;
 	return assign_reads_effective_at(req, resp, t);
 }

@@ -268,14 +268,82 @@ assign_validate(struct json_object *body, const char *path_capability,
 	return PIE_OK;
 }
 
+/* 1 when c may appear inside an entity tag (RFC 9110 etagc). */
+static int
+assign_etagc(unsigned char c)
+{
+	return c == 0x21 || (c >= 0x23 && c <= 0x7e) || c >= 0x80;
+}
+
 /*
- * What If-Match: * means for the procedure, which compares ids: the
- * key's latest revision when it has one, else a tag that cannot match
- * (so the procedure still answers 404 before 412).  Fills tag; returns
+ * Reads one element of an If-Match list at *p (after white space) and
+ * moves past it.  Returns 1 when it is a strong tag equal to id, 0 when
+ * it is another tag (weak tags never match: If-Match compares strongly),
+ * or -1 when it is malformed.
+ */
+static int
+assign_if_match_tag(const char **p, const char *id)
+{
+	const char	*s = *p, *tag;
+	size_t		 n;
+	int		 weak = 0, quoted = 0;
+
+	if (s[0] == 'W' && s[1] == '/' && s[2] == '"') {
+		weak = 1;
+		s += 2;
+	}
+	if (*s == '"') {
+		quoted = 1;
+		s++;
+	}
+	for (tag = s; *s != '\0' && *s != '"' && (quoted || *s != ',') &&
+	    assign_etagc((unsigned char)*s); s++)
+		continue;
+	n = (size_t)(s - tag);
+
+	/* A bare tag (no quotes) is taken as the id it spells. */
+	if (quoted && *s++ != '"')
+		return -1;
+	if (!quoted && n == 0)
+		return -1;
+	*p = s;
+	return !weak && id != NULL && strlen(id) == n &&
+	    memcmp(tag, id, n) == 0;
+}
+
+int
+assign_if_match(const char *h, const char *id)
+{
+	const char	*p = h;
+	int		 found = 0, tags = 0, rc;
+
+	p += strspn(p, " \t");
+	if (*p == '*') {
+		p++;
+		p += strspn(p, " \t");
+		return *p != '\0' ? -1 : id != NULL;
+	}
+	for (;;) {
+		p += strspn(p, " \t,");
+		if (*p == '\0')
+			break;
+		if ((rc = assign_if_match_tag(&p, id)) < 0)
+			return -1;
+		found |= rc;
+		tags++;
+		p += strspn(p, " \t");
+		if (*p != '\0' && *p != ',')
+			return -1;
+	}
+	return tags > 0 ? found : -1;
+}
+
+/*
+ * The key's latest revision id into id ("" when it has none).  Returns
  * PIE_OK or a db_exec failure.
  */
 static enum pie_res
-assign_match_any(struct http_req *req, const char *cap, char *tag,
+assign_latest_id(struct http_req *req, const char *cap, char *id,
     size_t size)
 {
 	static const char	 sql[] = "SELECT id "
@@ -283,7 +351,7 @@ assign_match_any(struct http_req *req, const char *cap, char *tag,
 	    "AND domain_id = ? AND service_id <=> ? AND capability = ?";
 	struct db_arg		 args[4];
 	struct db_result	*r = NULL;
-	const char		*id;
+	const char		*v;
 	enum pie_res		 res;
 
 	args[0] = db_str(http_param(req, "client_id"));
@@ -292,24 +360,55 @@ assign_match_any(struct http_req *req, const char *cap, char *tag,
 	args[3] = db_str(cap);
 	if ((res = db_exec(req->db, sql, args, 4, &r)) != PIE_OK)
 		return res;
-	id = db_result_get(r, 0, 0, 0);
-	snprintf(tag, size, "%s", id != NULL ? id : "*");
+	v = db_result_get(r, 0, 0, 0);
+	snprintf(id, size, "%s", v != NULL ? v : "");
 	db_result_free(r);
 	return PIE_OK;
 }
 
 /*
- * Answers the procedure's result r: the 422 report, or 200 with the
- * revision and its ETag (none on a dry run: nothing was written).
+ * Turns the If-Match header into what the procedure compares under the
+ * key lock: "" (no condition), the key's latest revision id when the
+ * header admits it, else "-", which no revision id equals (the procedure
+ * still answers 404 before 412).  Returns PIE_OK with match filled, or
+ * PIE_ERR_INVALID with the response answered.
  */
 static enum pie_res
-assign_render(struct http_resp *resp, const struct db_result *r, int dry)
+assign_condition(struct http_req *req, struct http_resp *resp,
+    const char *cap, char *match, size_t size)
+{
+	const char	*h = req->if_match;
+	char		 id[UUID_STR_LEN];
+	enum pie_res	 res;
+
+	match[0] = '\0';
+	if (h == NULL || h[strspn(h, " \t")] == '\0')
+		return PIE_OK;
+	if (assign_if_match(h, NULL) < 0)
+		return http_error(resp, 400, "invalid_header", "If-Match: "
+		    "expected * or entity tags, as ETag gave them");
+	if ((res = assign_latest_id(req, cap, id, sizeof(id))) != PIE_OK)
+		return handler_db_error(req, resp, res, NULL);
+	snprintf(match, size, "%s", id[0] != '\0' &&
+	    assign_if_match(h, id) == 1 ? id : "-");
+	return PIE_OK;
+}
+
+/*
+ * Answers the procedure's result r for the request a: the 422 report
+ * (its message names the version a assigns, whichever version the
+ * entries failed), or 200 with the revision and its ETag (none on a dry
+ * run: nothing was written).
+ */
+static enum pie_res
+assign_render(struct http_resp *resp, const struct db_result *r,
+    const struct assign_req *a, int dry)
 {
 	struct json_object	*row;
 	const char		*kind = db_result_getn(r, 0, 0, "kind");
 	const char		*id = db_result_getn(r, 0, 0, "id");
 
-	if (handler_blocked(resp, r, NULL))
+	if (handler_blocked_as(resp, r, NULL, a->model_version))
 		return PIE_OK;
 	if (kind == NULL || strcmp(kind, "ok") != 0 || id == NULL) {
 		log_error("pie_assignment_upsert gave no result row");
@@ -359,14 +458,14 @@ assign_call(struct http_req *req, struct http_resp *resp,
 
 	if ((res = db_exec(req->db, sql, args, 14, &r)) != PIE_OK)
 		return handler_db_error(req, resp, res, &ctx);
-	res = assign_render(resp, r, dry);
+	res = assign_render(resp, r, a, dry);
 	db_result_free(r);
 	return res;
 }
 
 /*
- * The upsert shared by every route: body, query, If-Match (keyed PUT
- * only), one call.
+ * The upsert shared by every route: body, query, If-Match, one call.
+ * keyed is 1 on the PUT routes, whose path names the capability.
  */
 static enum pie_res
 assign_upsert(struct http_req *req, struct http_resp *resp, int keyed)
@@ -375,13 +474,12 @@ assign_upsert(struct http_req *req, struct http_resp *resp, int keyed)
 	struct json_object	*body = NULL;
 	struct assign_req	 a;
 	struct verr		 err;
-	char			 match[64];
+	char			 match[UUID_STR_LEN];
 	int			 dry = 0;
 	enum pie_res		 res;
 
 	memset(&a, 0, sizeof(a));
 	memset(&err, 0, sizeof(err));
-	match[0] = '\0';
 	if ((res = handler_body(req, resp, &body)) != PIE_OK)
 		return res;
 	res = assign_validate(body, keyed ? http_param(req, "capability") :
@@ -392,20 +490,10 @@ assign_upsert(struct http_req *req, struct http_resp *resp, int keyed)
 		goto out;
 
 	if ((res = http_query_allow(req, resp, query)) != PIE_OK ||
-	    (res = handler_flag(req, resp, "dry_run", &dry)) != PIE_OK)
-		goto out;
-	if (keyed && (res = handler_if_match(req, resp, match,
+	    (res = handler_flag(req, resp, "dry_run", &dry)) != PIE_OK ||
+	    (res = assign_condition(req, resp, a.capability, match,
 	    sizeof(match))) != PIE_OK)
 		goto out;
-	if (strcmp(match, "*") == 0 && (res = assign_match_any(req,
-	    a.capability, match, sizeof(match))) != PIE_OK) {
-		res = handler_db_error(req, resp, res, NULL);
-		goto out;
-	}
-
-	/* A tag of another shape is no revision id: it cannot match. */
-	if (match[0] != '\0' && strlen(match) != UUID_STR_LEN - 1)
-		snprintf(match, sizeof(match), "*");
 	res = assign_call(req, resp, &a, match, dry);
 out:
 	assign_req_clear(&a);

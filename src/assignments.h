@@ -53,6 +53,15 @@ enum pie_res	 assign_validate(struct json_object *body,
 		    const char *path_capability, int service_scope,
 		    struct assign_req *out, struct verr *err);
 
+/*
+ * Whether an If-Match header value h admits the revision id (NULL: the
+ * key has none): 1 when h is "*" and id is not NULL, or when h lists id
+ * as a strong entity tag ("id"; a bare id is taken too); 0 when it does
+ * not (a weak tag W/"id" never does: If-Match compares strongly); -1
+ * when h is malformed.
+ */
+int		 assign_if_match(const char *h, const char *id);
+
 /* Frees what assign_validate allocated and zeroes the request. */
 void		 assign_req_clear(struct assign_req *);
 

@@ -183,6 +183,13 @@ int
 handler_blocked(struct http_resp *resp, const struct db_result *r,
     const char *service_id)
 {
+	return handler_blocked_as(resp, r, service_id, NULL);
+}
+
+int
+handler_blocked_as(struct http_resp *resp, const struct db_result *r,
+    const char *service_id, const char *version)
+{
 	struct json_object	*body, *list, *e;
 	const char		*kind, *ver, *cap;
 	long long		 services, total;
@@ -196,7 +203,8 @@ handler_blocked(struct http_resp *resp, const struct db_result *r,
 	    db_result_getn(r, 0, 0, "services") : "0");
 	total = atoll(db_result_getn(r, 0, 0, "total") ?
 	    db_result_getn(r, 0, 0, "total") : "0");
-	ver = db_result_getn(r, 0, 0, "model_version");
+	ver = version != NULL ? version :
+	    db_result_getn(r, 0, 0, "model_version");
 	cap = db_result_getn(r, 0, 0, "capability");
 
 	if (service_id == NULL)
@@ -296,10 +304,11 @@ handler_page(const struct http_req *req, struct http_resp *resp,
 	page->limit = 100;
 	rc = http_query(req, "limit", buf, sizeof(buf));
 	if (rc != 0) {
+		/* Digits only: strtol would also take " 5" and "+5". */
 		errno = 0;
-		n = rc < 0 ? 0 : strtol(buf, &end, 10);
-		if (rc < 0 || errno != 0 || end == buf || *end != '\0' ||
-		    n < 1 || n > 500)
+		n = rc < 0 || buf[0] < '0' || buf[0] > '9' ? 0 :
+		    strtol(buf, &end, 10);
+		if (n < 1 || errno != 0 || *end != '\0' || n > 500)
 			return http_error(resp, 400, "invalid_parameter",
 			    "limit: expected an integer from 1 to 500");
 		page->limit = (int)n;
@@ -397,34 +406,6 @@ handler_flag(const struct http_req *req, struct http_resp *resp,
 }
 
 enum pie_res
-handler_if_match(const struct http_req *req, struct http_resp *resp,
-    char *buf, size_t len)
-{
-	const char	*v = req->if_match;
-	size_t		 n;
-
-	buf[0] = '\0';
-	if (v == NULL || *v == '\0')
-		return PIE_OK;
-	while (*v == ' ')
-		v++;
-	n = strlen(v);
-	while (n > 0 && v[n - 1] == ' ')
-		n--;
-	if (n == 1 && v[0] == '*') {
-		snprintf(buf, len, "*");
-		return PIE_OK;
-	}
-	if (n < 3 || v[0] != '"' || v[n - 1] != '"' || n - 2 >= len ||
-	    memchr(v + 1, '"', n - 2) != NULL)
-		return http_error(resp, 400, "invalid_header", "If-Match: "
-		    "expected one strong entity tag, as ETag gave it");
-	memcpy(buf, v + 1, n - 2);
-	buf[n - 2] = '\0';
-	return PIE_OK;
-}
-
-enum pie_res
 handler_put_answer(struct http_resp *resp, const struct db_result *r,
     const struct render_col *cols)
 {
@@ -466,4 +447,161 @@ handler_page_answer(struct http_resp *resp, const struct db_result *r,
 		return PIE_ERR_INTERNAL;
 	}
 	return handler_list(resp, items, last, 1);
+}
+
+enum pie_res
+handler_body_checked(struct http_req *req, struct http_resp *resp,
+    const char *const *query, const struct body_field *fields,
+    struct json_object **out)
+{
+	struct json_object	*body = NULL;
+	struct verr		 err = { NULL, "" };
+	enum pie_res		 res;
+
+	*out = NULL;
+	if ((res = http_query_allow(req, resp, query)) != PIE_OK ||
+	    (res = handler_body(req, resp, &body)) != PIE_OK)
+		return res;
+	if (body_check(body, fields, NULL, &err) != PIE_OK) {
+		json_object_put(body);
+		return handler_invalid(resp, &err);
+	}
+	*out = body;
+	return PIE_OK;
+}
+
+/* 1 when the column name of the one row of r is 1, else 0. */
+static int
+handler_exists(const struct db_result *r, const char *name)
+{
+	const char	*cell = db_result_getn(r, 0, 0, name);
+
+	return cell != NULL && cell[0] == '1';
+}
+
+enum pie_res
+handler_require_path(struct http_req *req, struct http_resp *resp)
+{
+	static const char	 sql[] = "SELECT "
+	    "EXISTS (SELECT 1 FROM clients WHERE client_id = ?) AS c, "
+	    "EXISTS (SELECT 1 FROM domains WHERE client_id = ? "
+	    "AND domain_id = ?) AS d, "
+	    "EXISTS (SELECT 1 FROM services WHERE client_id = ? "
+	    "AND domain_id = ? AND service_id = ?) AS s, "
+	    "EXISTS (SELECT 1 FROM models WHERE model_id = ?) AS m";
+	/* The order in which a path names them; column, kind, parameter. */
+	static const char *const levels[][3] = {
+		{ "c", "client", "client_id" },
+		{ "d", "domain", "domain_id" },
+		{ "s", "service", "service_id" },
+		{ "m", "model", "model_id" },
+	};
+	const char		*c = http_param(req, "client_id");
+	const char		*d = http_param(req, "domain_id");
+	const char		*s = http_param(req, "service_id");
+	const char		*m = http_param(req, "model_id"), *id;
+	struct db_result	*r = NULL;
+	struct db_arg		 args[7];
+	enum pie_res		 res;
+	size_t			 i;
+
+	if (c == NULL && m == NULL)
+		return PIE_OK;
+	args[0] = db_str(c);
+	args[1] = db_str(c);
+	args[2] = db_str(d);
+	args[3] = db_str(c);
+	args[4] = db_str(d);
+	args[5] = db_str(s);
+	args[6] = db_str(m);
+	if ((res = db_exec(req->db, sql, args, 7, &r)) != PIE_OK)
+		return handler_db_error(req, resp, res, NULL);
+
+	for (i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
+		id = http_param(req, levels[i][2]);
+		if (id != NULL && !handler_exists(r, levels[i][0])) {
+			res = http_error(resp, 404, "not_found",
+			    "%s %s not found", levels[i][1], id);
+			break;
+		}
+	}
+	db_result_free(r);
+	return res;
+}
+
+enum pie_res
+handler_get_one(struct http_req *req, struct http_resp *resp,
+    const char *sql, const struct db_arg *args, size_t nargs,
+    const struct render_col *cols, const char *what, const char *param)
+{
+	struct db_result	*r = NULL;
+	struct json_object	*o;
+	enum pie_res		 res;
+
+	if ((res = db_exec(req->db, sql, args, nargs, &r)) != PIE_OK)
+		return handler_db_error(req, resp, res, NULL);
+
+	/* Nothing is deleted: an empty read that races a create is 404. */
+	if (db_result_rows(r, 0) == 0) {
+		if ((res = handler_require_path(req, resp)) == PIE_OK)
+			res = http_error(resp, 404, "not_found",
+			    "%s %s not found", what, http_param(req, param));
+	} else if ((o = handler_row(r, 0, 0, cols)) == NULL)
+		res = PIE_ERR_NOMEM;
+	else
+		res = http_json(resp, 200, o);
+	db_result_free(r);
+	return res;
+}
+
+enum pie_res
+handler_list_page(struct http_req *req, struct http_resp *resp,
+    const struct handler_page *page, const char *sql, struct db_arg *args,
+    size_t nargs, const struct render_col *cols, const char *key)
+{
+	struct db_result	*r = NULL;
+	const char		*after;
+	enum pie_res		 res;
+
+	after = page->nafter > 0 ? page->after[0] : NULL;
+	args[nargs++] = db_str(after);
+	args[nargs++] = db_str(after);
+	args[nargs++] = db_int(page->limit + 1);
+	if ((res = db_exec(req->db, sql, args, nargs, &r)) != PIE_OK)
+		return handler_db_error(req, resp, res, NULL);
+
+	/* An empty page may mean that a resource of the path is missing. */
+	if (db_result_rows(r, 0) > 0 ||
+	    (res = handler_require_path(req, resp)) == PIE_OK)
+		res = handler_page_answer(resp, r, cols, page->limit, key);
+	db_result_free(r);
+	return res;
+}
+
+enum pie_res
+handler_put_named(struct http_req *req, struct http_resp *resp,
+    const struct body_field *fields, const char *const *params,
+    const char *sql, const struct render_col *cols)
+{
+	static const char *const no_query[] = { NULL };
+	struct json_object	*body, *v;
+	struct db_result	*r = NULL;
+	struct db_arg		 args[4];
+	size_t			 n = 0;
+	enum pie_res		 res;
+
+	res = handler_body_checked(req, resp, no_query, fields, &body);
+	if (res != PIE_OK)
+		return res;
+	for (; *params != NULL && n < 3; params++)
+		args[n++] = db_str(http_param(req, *params));
+	args[n++] = json_object_object_get_ex(body, fields[0].name, &v) ?
+	    db_str(json_object_get_string(v)) : db_null();
+	if ((res = db_exec(req->db, sql, args, n, &r)) != PIE_OK)
+		res = handler_db_error(req, resp, res, NULL);
+	else
+		res = handler_put_answer(resp, r, cols);
+	db_result_free(r);
+	json_object_put(body);
+	return res;
 }

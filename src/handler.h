@@ -59,6 +59,15 @@ enum pie_res	 handler_db_error(struct http_req *, struct http_resp *,
 int		 handler_blocked(struct http_resp *, const struct db_result *r,
 		    const char *service_id);
 
+/*
+ * The same, with the message naming version (when not NULL) instead of
+ * the version whose freeze failed first: an upsert names the version it
+ * assigns, also when a patched service failed another capability.
+ */
+int		 handler_blocked_as(struct http_resp *,
+		    const struct db_result *r, const char *service_id,
+		    const char *version);
+
 /* How a column is rendered into JSON. */
 enum render_kind {
 	RENDER_STR,	/* a string; SQL NULL is null */
@@ -113,14 +122,6 @@ enum pie_res	 handler_flag(const struct http_req *, struct http_resp *,
 		    const char *name, int *on);
 
 /*
- * The revision id an If-Match header names, unquoted, into buf; "" when
- * there is no header.  Returns PIE_OK or PIE_ERR_INVALID (400 answered)
- * for a list, a weak tag or a malformed one.  "*" is returned as "*".
- */
-enum pie_res	 handler_if_match(const struct http_req *, struct http_resp *,
-		    char *buf, size_t len);
-
-/*
  * Answers a creating PUT from the first row of set 0 of r, rendered with
  * cols: 201 when its "created" column is 1, else 200.  Returns PIE_OK,
  * or PIE_ERR_NOMEM unanswered.
@@ -137,5 +138,60 @@ enum pie_res	 handler_put_answer(struct http_resp *,
 enum pie_res	 handler_page_answer(struct http_resp *,
 		    const struct db_result *r, const struct render_col *cols,
 		    int limit, const char *key);
+
+struct body_field;
+struct db_arg;
+
+/*
+ * Refuses a query parameter not in the NULL-terminated list query, reads
+ * the body (handler_body) and checks it against fields (body_check).
+ * Returns PIE_OK with *out set (the caller puts it), or PIE_ERR_INVALID
+ * with the refusal answered.
+ */
+enum pie_res	 handler_body_checked(struct http_req *, struct http_resp *,
+		    const char *const *query, const struct body_field *fields,
+		    struct json_object **out);
+
+/*
+ * Checks that what the path names above the item exists: its client,
+ * domain, service and model, whichever of them it has.  Returns PIE_OK,
+ * or PIE_ERR_INVALID with a 404 naming the first one missing (or a 503)
+ * answered.
+ */
+enum pie_res	 handler_require_path(struct http_req *, struct http_resp *);
+
+/*
+ * Answers 200 with the one row of sql (run with args) rendered with
+ * cols.  With no row, answers 404: for a missing resource of the path
+ * (handler_require_path), else "what <path parameter param> not found".
+ */
+enum pie_res	 handler_get_one(struct http_req *, struct http_resp *,
+		    const char *sql, const struct db_arg *args, size_t nargs,
+		    const struct render_col *cols, const char *what,
+		    const char *param);
+
+/*
+ * Answers one page of a list ordered by the column key.  sql takes
+ * args[0..nargs) first, then the page's cursor twice and the row limit,
+ * as in "AND (? IS NULL OR key > ?) ORDER BY key LIMIT ?"; args must
+ * have room for nargs + 3.  An empty page of a path with a missing
+ * resource is 404.  Returns PIE_OK or an error, answered.
+ */
+enum pie_res	 handler_list_page(struct http_req *, struct http_resp *,
+		    const struct handler_page *page, const char *sql,
+		    struct db_arg *args, size_t nargs,
+		    const struct render_col *cols, const char *key);
+
+/*
+ * The PUT of a resource that has one optional string member besides its
+ * path ids: fields holds that member (first) and no query is allowed.
+ * Runs sql with the path parameters named in the NULL-terminated params,
+ * in that order, then the member (null when left out), and answers 201
+ * or 200 with the row rendered with cols (handler_put_answer).
+ */
+enum pie_res	 handler_put_named(struct http_req *, struct http_resp *,
+		    const struct body_field *fields,
+		    const char *const *params, const char *sql,
+		    const struct render_col *cols);
 
 #endif /* PIE_HANDLER_H */

@@ -84,13 +84,6 @@ static const char jobs_list_sql[] =
     "AND (? IS NULL OR status = ?) "
     "AND (? IS NULL OR created_at > ? OR (created_at = ? AND id > ?)) "
     "ORDER BY created_at, id LIMIT ?";
-static const char jobs_parents_sql[] =
-    "SELECT EXISTS (SELECT 1 FROM clients WHERE client_id = ?) AS c, "
-    "EXISTS (SELECT 1 FROM domains WHERE client_id = ? "
-    "AND domain_id = ?) AS d, "
-    "EXISTS (SELECT 1 FROM services WHERE client_id = ? "
-    "AND domain_id = ? AND service_id = ?) AS s";
-
 /* 1 when s is one of the job statuses, else 0. */
 static int
 jobs_status_known(const char *s)
@@ -103,54 +96,13 @@ jobs_status_known(const char *s)
 	return 0;
 }
 
-/*
- * Checks that the client, the domain and the service of the path exist.
- * Returns PIE_OK when they all do; otherwise answers 404 naming the
- * first one missing (or 503) and returns PIE_ERR_INVALID.
- */
-static enum pie_res
-jobs_parents(struct http_req *req, struct http_resp *resp)
-{
-	const char		*client = http_param(req, "client_id");
-	const char		*domain = http_param(req, "domain_id");
-	const char		*service = http_param(req, "service_id");
-	struct db_result	*r = NULL;
-	struct db_arg		 args[6];
-	const char		*c, *d, *s;
-	enum pie_res		 res;
-
-	args[0] = db_str(client);
-	args[1] = db_str(client);
-	args[2] = db_str(domain);
-	args[3] = db_str(client);
-	args[4] = db_str(domain);
-	args[5] = db_str(service);
-	res = db_exec(req->db, jobs_parents_sql, args, 6, &r);
-	if (res != PIE_OK)
-		return handler_db_error(req, resp, res, NULL);
-	c = db_result_getn(r, 0, 0, "c");
-	d = db_result_getn(r, 0, 0, "d");
-	s = db_result_getn(r, 0, 0, "s");
-	if (c == NULL || c[0] != '1')
-		res = http_error(resp, 404, "not_found", "client %s not found",
-		    client);
-	else if (d == NULL || d[0] != '1')
-		res = http_error(resp, 404, "not_found", "domain %s not found",
-		    domain);
-	else if (s == NULL || s[0] != '1')
-		res = http_error(resp, 404, "not_found", "service %s not "
-		    "found", service);
-	db_result_free(r);
-	return res;
-}
-
 /* Answers 404 for a job that is not there, or for its missing parent. */
 static enum pie_res
 jobs_not_found(struct http_req *req, struct http_resp *resp)
 {
 	enum pie_res	 res;
 
-	if ((res = jobs_parents(req, resp)) != PIE_OK)
+	if ((res = handler_require_path(req, resp)) != PIE_OK)
 		return res;
 	return http_error(resp, 404, "not_found", "job %s not found",
 	    http_param(req, "job_id"));
@@ -238,22 +190,18 @@ jobs_patch_steps(struct json_object *patch, struct json_object *steps,
 enum pie_res
 jobs_launch(struct http_req *req, struct http_resp *resp)
 {
-	struct json_object	*body = NULL, *cap, *par, *steps = NULL;
+	struct json_object	*body, *cap, *par, *steps = NULL;
 	struct db_result	*r = NULL;
 	struct db_arg		 args[7];
-	struct verr		 err = { NULL, "" };
 	struct handler_ctx	 ctx = { NULL, NULL, NULL };
 	const char		*params = NULL, *path[64];
 	char			 id[UUID_STR_LEN];
 	enum pie_res		 res;
 
-	if ((res = http_query_allow(req, resp, jobs_no_query)) != PIE_OK ||
-	    (res = handler_body(req, resp, &body)) != PIE_OK)
+	res = handler_body_checked(req, resp, jobs_no_query,
+	    jobs_launch_fields, &body);
+	if (res != PIE_OK)
 		return res;
-	if (body_check(body, jobs_launch_fields, NULL, &err) != PIE_OK) {
-		res = handler_invalid(resp, &err);
-		goto out;
-	}
 	json_object_object_get_ex(body, "capability", &cap);
 	ctx.capability = json_object_get_string(cap);
 
@@ -403,7 +351,7 @@ jobs_list(struct http_req *req, struct http_resp *resp)
 
 	/* An empty page may mean that the service does not exist. */
 	if (db_result_rows(r, 0) == 0 &&
-	    (res = jobs_parents(req, resp)) != PIE_OK)
+	    (res = handler_require_path(req, resp)) != PIE_OK)
 		goto out;
 	res = jobs_page_answer(resp, r, page.limit);
 out:
@@ -414,48 +362,32 @@ out:
 enum pie_res
 jobs_get(struct http_req *req, struct http_resp *resp)
 {
-	struct db_result	*r = NULL;
-	struct db_arg		 args[4];
-	const char		*job = http_param(req, "job_id");
-	enum pie_res		 res;
+	struct db_arg	 args[4];
+	enum pie_res	 res;
 
 	if ((res = http_query_allow(req, resp, jobs_no_query)) != PIE_OK)
 		return res;
-
-	/* Job ids are UUIDs: anything longer is simply not a job. */
-	if (strlen(job) != UUID_STR_LEN - 1)
-		return jobs_not_found(req, resp);
-	args[0] = db_str(job);
+	args[0] = db_str(http_param(req, "job_id"));
 	args[1] = db_str(http_param(req, "client_id"));
 	args[2] = db_str(http_param(req, "domain_id"));
 	args[3] = db_str(http_param(req, "service_id"));
-	if ((res = db_exec(req->db, jobs_get_sql, args, 4, &r)) != PIE_OK)
-		return handler_db_error(req, resp, res, NULL);
-	if (db_result_rows(r, 0) == 0)
-		res = jobs_not_found(req, resp);
-	else
-		res = jobs_answer(resp, r, 200);
-	db_result_free(r);
-	return res;
+	return handler_get_one(req, resp, jobs_get_sql, args, 4, jobs_cols,
+	    "job", "job_id");
 }
 
 enum pie_res
 jobs_patch(struct http_req *req, struct http_resp *resp)
 {
-	struct json_object	*body = NULL, *st;
+	struct json_object	*body, *st;
 	struct db_result	*r = NULL;
 	struct db_arg		 args[5];
-	struct verr		 err = { NULL, "" };
 	const char		*job = http_param(req, "job_id"), *status;
 	enum pie_res		 res;
 
-	if ((res = http_query_allow(req, resp, jobs_no_query)) != PIE_OK ||
-	    (res = handler_body(req, resp, &body)) != PIE_OK)
+	res = handler_body_checked(req, resp, jobs_no_query,
+	    jobs_patch_fields, &body);
+	if (res != PIE_OK)
 		return res;
-	if (body_check(body, jobs_patch_fields, NULL, &err) != PIE_OK) {
-		res = handler_invalid(resp, &err);
-		goto out;
-	}
 	json_object_object_get_ex(body, "status", &st);
 	status = json_object_get_string(st);
 	if (!jobs_status_known(status)) {

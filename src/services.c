@@ -19,7 +19,6 @@
 #include "handler.h"
 #include "http.h"
 #include "services.h"
-#include "tenants.h"
 
 /* The members of a PUT body, and of a PATCH body (at least one). */
 static const struct body_field services_fields[] = {
@@ -78,21 +77,28 @@ services_member(struct json_object *obj, const char *name)
 }
 
 /*
- * Checks body against services_fields and the status rule.  Returns
- * PIE_OK, or PIE_ERR_INVALID with err filled, or PIE_ERR_NOMEM.
+ * Reads the body of a write: services_fields, and a status the service
+ * can have.  Returns PIE_OK with *body set (the caller puts it), or
+ * PIE_ERR_INVALID with the refusal answered.
  */
 static enum pie_res
-services_check_body(struct json_object *body, struct verr *err)
+services_body(struct http_req *req, struct http_resp *resp,
+    struct json_object **body)
 {
 	const char	*status;
 	enum pie_res	 res;
 
-	if ((res = body_check(body, services_fields, NULL, err)) != PIE_OK)
+	res = handler_body_checked(req, resp, services_no_query,
+	    services_fields, body);
+	if (res != PIE_OK)
 		return res;
-	status = services_member(body, "status");
-	if (status != NULL && !services_status_valid(status))
-		return body_fail(err, BODY_E_VALUE, "status must be "
+	status = services_member(*body, "status");
+	if (status != NULL && !services_status_valid(status)) {
+		json_object_put(*body);
+		*body = NULL;
+		return http_error(resp, 400, BODY_E_VALUE, "status must be "
 		    "\"scheduled\" or \"departed\"");
+	}
 	return PIE_OK;
 }
 
@@ -130,26 +136,25 @@ services_path_args(const struct http_req *req, struct db_arg *args)
 enum pie_res
 services_put(struct http_req *req, struct http_resp *resp)
 {
-	struct json_object	*body = NULL, *pf, *empty = NULL;
+	struct json_object	*body, *pf, *empty = NULL;
 	struct db_arg		 args[6];
 	struct verr		 err = { NULL, "" };
 	const char		*status;
 	char			*canon = NULL, *norm = NULL;
 	enum pie_res		 res;
 
-	if ((res = http_query_allow(req, resp, services_no_query)) != PIE_OK ||
-	    (res = handler_body(req, resp, &body)) != PIE_OK)
+	if ((res = services_body(req, resp, &body)) != PIE_OK)
 		return res;
-	if ((res = services_check_body(body, &err)) != PIE_OK)
-		goto invalid;
 	if (!json_object_object_get_ex(body, "provided_features", &pf) &&
 	    (pf = empty = json_object_new_object()) == NULL) {
 		res = PIE_ERR_NOMEM;
 		goto out;
 	}
 	res = feature_validate(pf, "provided_features", &canon, &norm, &err);
-	if (res != PIE_OK)
-		goto invalid;
+	if (res != PIE_OK) {
+		res = handler_invalid(resp, &err);
+		goto out;
+	}
 
 	status = services_member(body, "status");
 	services_path_args(req, args);
@@ -157,9 +162,6 @@ services_put(struct http_req *req, struct http_resp *resp)
 	args[4] = db_str(canon);
 	args[5] = db_str(norm);
 	res = services_write(req, resp, services_put_sql, args, 6);
-	goto out;
-invalid:
-	res = handler_invalid(resp, &err);
 out:
 	free(canon);
 	free(norm);
@@ -209,46 +211,57 @@ out:
 	return out;
 }
 
+/*
+ * Validates the merge patch of provided_features in body, if any.
+ * Returns PIE_OK with *norm (its normalised array) and *patch (the merge
+ * patch to store) set, both NULL when the body has none, and the caller
+ * frees them; else PIE_ERR_INVALID with the refusal answered, or
+ * PIE_ERR_NOMEM.
+ */
+static enum pie_res
+services_patch_features(struct http_resp *resp, struct json_object *body,
+    char **norm, char **patch)
+{
+	struct json_object	*pf;
+	struct verr		 err = { NULL, "" };
+
+	*norm = *patch = NULL;
+	if (!json_object_object_get_ex(body, "provided_features", &pf))
+		return PIE_OK;
+	if (feature_patch_validate(pf, "provided_features", norm,
+	    &err) != PIE_OK)
+		return handler_invalid(resp, &err);
+
+	/* The procedure counts the merged features, atomically. */
+	if ((*patch = services_patch_text(*norm)) == NULL) {
+		free(*norm);
+		*norm = NULL;
+		return PIE_ERR_NOMEM;
+	}
+	return PIE_OK;
+}
+
 enum pie_res
 services_patch(struct http_req *req, struct http_resp *resp)
 {
-	struct json_object	*body = NULL, *pf = NULL;
+	struct json_object	*body;
 	struct db_arg		 args[6];
-	struct verr		 err = { NULL, "" };
 	char			*norm = NULL, *patch = NULL;
 	enum pie_res		 res;
 
-	if ((res = http_query_allow(req, resp, services_no_query)) != PIE_OK ||
-	    (res = handler_body(req, resp, &body)) != PIE_OK)
+	if ((res = services_body(req, resp, &body)) != PIE_OK)
 		return res;
-	if ((res = services_check_body(body, &err)) != PIE_OK)
-		goto invalid;
-	if (json_object_object_length(body) == 0) {
-		res = body_fail(&err, BODY_E_MISSING, "the body must have "
-		    "status or provided_features, or both");
-		goto invalid;
+	if (json_object_object_length(body) == 0)
+		res = http_error(resp, 400, BODY_E_MISSING, "the body must "
+		    "have status or provided_features, or both");
+	else if ((res = services_patch_features(resp, body, &norm,
+	    &patch)) == PIE_OK) {
+		services_path_args(req, args);
+		args[3] = db_str(services_member(body, "status"));
+		args[4] = db_str(patch);
+		args[5] = db_str(norm);
+		res = services_write(req, resp, services_patch_sql, args, 6);
 	}
-	if (json_object_object_get_ex(body, "provided_features", &pf)) {
-		res = feature_patch_validate(pf, "provided_features", &norm,
-		    &err);
-		if (res != PIE_OK)
-			goto invalid;
-		/* The procedure counts the merged features, atomically. */
-		if ((patch = services_patch_text(norm)) == NULL) {
-			res = PIE_ERR_NOMEM;
-			goto out;
-		}
-	}
-
-	services_path_args(req, args);
-	args[3] = db_str(services_member(body, "status"));
-	args[4] = db_str(patch);
-	args[5] = db_str(norm);
-	res = services_write(req, resp, services_patch_sql, args, 6);
-	goto out;
-invalid:
-	res = handler_invalid(resp, &err);
-out:
 	free(norm);
 	free(patch);
 	json_object_put(body);
@@ -258,37 +271,23 @@ out:
 enum pie_res
 services_get(struct http_req *req, struct http_resp *resp)
 {
-	struct db_result	*r = NULL;
-	struct json_object	*o;
-	struct db_arg		 args[3];
-	enum pie_res		 res;
+	struct db_arg	 args[3];
+	enum pie_res	 res;
 
 	if ((res = http_query_allow(req, resp, services_no_query)) != PIE_OK)
 		return res;
 	services_path_args(req, args);
-	res = db_exec(req->db, services_one_sql, args, 3, &r);
-	if (res != PIE_OK)
-		return handler_db_error(req, resp, res, NULL);
-	if (db_result_rows(r, 0) == 0) {
-		if ((res = tenants_require(req, resp)) == PIE_OK)
-			res = http_error(resp, 404, "not_found", "service %s "
-			    "not found", http_param(req, "service_id"));
-	} else if ((o = handler_row(r, 0, 0, services_cols)) == NULL)
-		res = PIE_ERR_NOMEM;
-	else
-		res = http_json(resp, 200, o);
-	db_result_free(r);
-	return res;
+	return handler_get_one(req, resp, services_one_sql, args, 3,
+	    services_cols, "service", "service_id");
 }
 
 enum pie_res
 services_list(struct http_req *req, struct http_resp *resp)
 {
 	struct handler_page	 page;
-	struct db_result	*r = NULL;
 	struct db_arg		 args[7];
 	char			 status[16];
-	const char		*after, *st = NULL;
+	const char		*st = NULL;
 	int			 rc;
 	enum pie_res		 res;
 
@@ -302,25 +301,10 @@ services_list(struct http_req *req, struct http_resp *resp)
 	if (rc > 0)
 		st = status;
 
-	after = page.nafter > 0 ? page.after[0] : NULL;
 	args[0] = db_str(http_param(req, "client_id"));
 	args[1] = db_str(http_param(req, "domain_id"));
 	args[2] = db_str(st);
 	args[3] = db_str(st);
-	args[4] = db_str(after);
-	args[5] = db_str(after);
-	args[6] = db_int(page.limit + 1);
-	res = db_exec(req->db, services_list_sql, args, 7, &r);
-	if (res != PIE_OK)
-		return handler_db_error(req, resp, res, NULL);
-
-	/* An empty page may mean that the client or domain is missing. */
-	if (db_result_rows(r, 0) == 0 &&
-	    (res = tenants_require(req, resp)) != PIE_OK)
-		goto out;
-	res = handler_page_answer(resp, r, services_cols, page.limit,
-	    "service_id");
-out:
-	db_result_free(r);
-	return res;
+	return handler_list_page(req, resp, &page, services_list_sql, args, 4,
+	    services_cols, "service_id");
 }

@@ -1,7 +1,6 @@
 /*
  * tenants.h: clients and their domains (API.md section 5): the PUTs that
- * create or update them and the reads, plus the lookup other handlers
- * use to answer 404 for a missing client or domain in their path.
+ * create or update them and the reads.
  */
 #ifndef PIE_TENANTS_H
 #define PIE_TENANTS_H
@@ -21,13 +20,5 @@ enum pie_res	 tenants_domain_list(struct http_req *, struct http_resp *);
 /* PUT and GET /v2/clients/{client_id}/domains/{domain_id}. */
 enum pie_res	 tenants_domain_put(struct http_req *, struct http_resp *);
 enum pie_res	 tenants_domain_get(struct http_req *, struct http_resp *);
-
-/*
- * Checks that the client of the path, and its domain when the path has
- * one, exist.  Returns PIE_OK, or PIE_ERR_INVALID with the response
- * answered: 404 not_found naming the first missing one, or the database
- * failure.
- */
-enum pie_res	 tenants_require(struct http_req *, struct http_resp *);
 
 #endif /* PIE_TENANTS_H */

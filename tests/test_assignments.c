@@ -1,8 +1,9 @@
 /*
- * test_assignments.c: the upsert request validator and the as_of parser,
- * without a database: every member of the field table of API.md section
- * 4, what is refused with which code and which path, and the form the
- * stored procedure receives.
+ * test_assignments.c: the upsert request validator, the If-Match reader
+ * and the as_of parser, without a database: every member of the field
+ * table of API.md section 4, what is refused with which code and which
+ * path, the form the stored procedure receives, and which entity tags
+ * admit a revision.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -403,4 +404,74 @@ Test(assign_reads_time, malformed_times_are_refused)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		cr_assert_eq(assign_reads_time(bad[i], out, sizeof(out)), -1,
 		    "accepted %s", bad[i]);
+}
+
+Test(assign_reads_time, a_plus_sent_unescaped_in_a_query_still_counts)
+{
+	char	 out[ASSIGN_READS_TIME_LEN];
+
+	/* "?as_of=...T10:00:00+02:00" arrives with a space for the plus. */
+	cr_assert_eq(assign_reads_time("2026-12-03T10:00:00 02:00", out,
+	    sizeof(out)), 0);
+	cr_assert_str_eq(out, "2026-12-03 08:00:00.000");
+}
+
+Test(assign_reads_time, a_leap_second_is_the_next_minute)
+{
+	char	 out[ASSIGN_READS_TIME_LEN];
+
+	cr_assert_eq(assign_reads_time("2016-12-31T23:59:60Z", out,
+	    sizeof(out)), 0);
+	cr_assert_str_eq(out, "2017-01-01 00:00:00.000");
+	cr_assert_eq(assign_reads_time("2016-12-31T23:59:61Z", out,
+	    sizeof(out)), -1);
+}
+
+#define REV	"01a23d73-1bc0-70d4-8a0b-769a590785bd"
+
+Test(assign_if_match, the_quoted_etag_of_a_read_matches)
+{
+	cr_assert_eq(assign_if_match("\"" REV "\"", REV), 1);
+	cr_assert_eq(assign_if_match("  \"" REV "\"\t", REV), 1);
+	cr_assert_eq(assign_if_match("\"" REV "\"", "another"), 0);
+	cr_assert_eq(assign_if_match("\"" REV "\"", NULL), 0);
+}
+
+Test(assign_if_match, the_bare_id_of_a_body_matches_too)
+{
+	cr_assert_eq(assign_if_match(REV, REV), 1);
+	cr_assert_eq(assign_if_match(REV, "another"), 0);
+}
+
+Test(assign_if_match, a_weak_tag_never_matches)
+{
+	cr_assert_eq(assign_if_match("W/\"" REV "\"", REV), 0);
+}
+
+Test(assign_if_match, a_list_matches_when_any_strong_tag_does)
+{
+	cr_assert_eq(assign_if_match("\"old\", \"" REV "\"", REV), 1);
+	cr_assert_eq(assign_if_match("W/\"" REV "\", \"old\"", REV), 0);
+	cr_assert_eq(assign_if_match("\"a,b\",\"" REV "\"", REV), 1);
+	cr_assert_eq(assign_if_match("\"old\",, \"older\"", REV), 0);
+}
+
+Test(assign_if_match, star_matches_any_existing_revision)
+{
+	cr_assert_eq(assign_if_match("*", REV), 1);
+	cr_assert_eq(assign_if_match(" * ", REV), 1);
+	cr_assert_eq(assign_if_match("*", NULL), 0);
+}
+
+Test(assign_if_match, malformed_headers_are_refused)
+{
+	static const char *const bad[] = {
+		"\"unterminated", "\"a\" \"b\"", "*, \"a\"", "\"a\"x",
+		"a b", ",", "\"\xc3\xa9\" junk", "\"a\"\"b\"",
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_assert_eq(assign_if_match(bad[i], REV), -1, "accepted %s",
+		    bad[i]);
 }

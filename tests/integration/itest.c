@@ -321,3 +321,39 @@ it_walk(const char *path, int limit, const char *key, char **ids,
 		*pages = npages;
 	return n;
 }
+
+const char *const it_json_ct[] = { "Content-Type: application/json", NULL };
+
+void
+it_expect(const char *method, const char *path, const char *body,
+    long status)
+{
+	struct it_resp	*r = it_send(method, path, body);
+
+	cr_assert_eq(r->status, status, "%s %s: %s", method, path, r->body);
+	it_free(r);
+}
+
+void
+it_new_client(char *buf, size_t len)
+{
+	snprintf(buf, len, "/v2/clients/%s", it_unique("c"));
+	it_expect("PUT", buf, "{\"display_name\": \"Test client\"}", 201);
+}
+
+void
+it_new_domain(char *buf, size_t len)
+{
+	char	 client[128];
+
+	it_new_client(client, sizeof(client));
+	snprintf(buf, len, "%s/domains/d1", client);
+	it_expect("PUT", buf, "{}", 201);
+}
+
+void
+it_new_model(char *buf, size_t len)
+{
+	snprintf(buf, len, "/v2/models/%s", it_unique("m"));
+	it_expect("PUT", buf, "{\"description\": \"a test model\"}", 201);
+}

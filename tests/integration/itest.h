@@ -89,4 +89,23 @@ size_t		 it_walk(const char *path, int limit, const char *key,
 
 void		 it_free(struct it_resp *);
 
+/* The header list of a JSON body, for it_call's extra. */
+extern const char *const it_json_ct[];
+
+/*
+ * Sends body (may be NULL) with method to path with the admin token and
+ * asserts that the answer has this status.
+ */
+void		 it_expect(const char *method, const char *path,
+		    const char *body, long status);
+
+/*
+ * Creates a new client (its path into buf), a new client with one
+ * domain "d1" (the domain's path), or a new model (its path), each with
+ * a unique id, asserting 201.
+ */
+void		 it_new_client(char *buf, size_t len);
+void		 it_new_domain(char *buf, size_t len);
+void		 it_new_model(char *buf, size_t len);
+
 #endif /* PIE_ITEST_H */

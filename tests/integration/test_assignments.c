@@ -682,6 +682,51 @@ Test(assignments, blocked_upsert_changes_no_service_and_no_revision)
 	cr_assert_eq(fx_revision_count(&f, "c"), 1);
 }
 
+Test(assignments, blocked_by_another_capability_names_the_target_version)
+{
+	struct fx	 f;
+	struct it_resp	*r;
+
+	/* s1 fits version 2 of "fare"; the patch for "eta" breaks that. */
+	fx_make(&f);
+	fx_service(&f, "s1", "{\"route\":\"r\",\"cabin_category\":"
+	    "\"economy\"}");
+	fx_ok(fx_upsert(&f, "fare", "2", NULL));
+	r = fx_upsert(&f, "eta", "3", "\"service_updates\":[{\"service_id\":"
+	    "\"s1\",\"static_features\":{\"cabin_category\":null}}]");
+	it_assert_error(r, 422, "assignment_blocked");
+	cr_assert_str_eq(it_str(r, "error"), "cannot assign model version 3: "
+	    "1 service(s) have incompatible provided_features");
+	fx_json(r, "blocking_services", "[{\"service_id\":\"s1\","
+	    "\"feature\":\"cabin_category\",\"value\":null,"
+	    "\"reason\":\"missing\"}]");
+	it_free(r);
+	cr_assert_eq(fx_revision_count(&f, "eta"), 0);
+}
+
+Test(assignments, exactly_1000_service_updates_reach_the_services)
+{
+	struct fx	 f;
+	struct it_resp	*r;
+	char		*body, *p;
+	size_t		 i;
+
+	/* None of them exists: the refusal names the first, not the size. */
+	fx_make(&f);
+	body = p = malloc(256 + 1000 * 64);
+	cr_assert_not_null(body);
+	p += sprintf(p, "{\"capability\":\"c\",\"model_id\":\"%s\","
+	    "\"model_version\":\"3\",\"service_updates\":[", f.model);
+	for (i = 0; i < 1000; i++)
+		p += sprintf(p, "%s{\"service_id\":\"s%04zu\","
+		    "\"static_features\":{\"n\":%zu}}", i > 0 ? "," : "", i,
+		    i);
+	sprintf(p, "]}");
+	r = it_send("POST", f.assignments, body);
+	fx_err_naming(r, 422, "unknown_service", "s0000");
+	free(body);
+}
+
 Test(assignments, patches_that_cure_every_blocker_make_it_succeed)
 {
 	struct fx	 f;
@@ -985,6 +1030,73 @@ Test(assignments, service_scope_keyed_reads_and_puts_carry_etags)
 	    "precondition_failed");
 }
 
+/* PUTs body to path with the header line hdr; returns the answer. */
+static struct it_resp *
+fx_put_if(const char *path, const char *body, const char *hdr)
+{
+	const char	*h[] = { "Content-Type: application/json", hdr, NULL };
+
+	return it_call("PUT", path, it_admin_token(), body, h);
+}
+
+Test(assignments, if_match_compares_strongly_and_takes_lists_and_bare_ids)
+{
+	struct fx	 f;
+	struct it_resp	*r;
+	char		 path[800], body[256], id[64], h[200];
+
+	fx_make(&f);
+	snprintf(path, sizeof(path), "%s/c", f.assignments);
+	snprintf(body, sizeof(body), "{\"model_id\":\"%s\","
+	    "\"model_version\":\"3\"}", f.model);
+	r = it_send("PUT", path, body);
+	cr_assert_eq(r->status, 200, "%s", r->body);
+	snprintf(id, sizeof(id), "%s", it_str(r, "id"));
+	it_free(r);
+
+	/* A weak tag never matches: If-Match compares strongly. */
+	snprintf(h, sizeof(h), "If-Match: W/\"%s\"", id);
+	fx_err(fx_put_if(path, body, h), 412, "precondition_failed");
+	snprintf(h, sizeof(h), "If-Match: \"old\", \"%s\"", id);
+	r = fx_put_if(path, body, h);
+	cr_assert_eq(r->status, 200, "%s", r->body);
+	snprintf(id, sizeof(id), "%s", it_str(r, "id"));
+	it_free(r);
+
+	/* The id of a body, sent without quotes, is that revision's tag. */
+	snprintf(h, sizeof(h), "If-Match: %s", id);
+	fx_ok(fx_put_if(path, body, h));
+	fx_err(fx_put_if(path, body, h), 412, "precondition_failed");
+	fx_err(fx_put_if(path, body, "If-Match: \"unterminated"), 400,
+	    "invalid_header");
+	cr_assert_eq(fx_revision_count(&f, "c"), 3);
+}
+
+Test(assignments, post_upserts_honour_if_match_too)
+{
+	struct fx	 f;
+	struct it_resp	*r;
+	char		 body[256], stale[80], fresh[80];
+	const char	*h[] = { "Content-Type: application/json", stale,
+	    NULL };
+
+	fx_make(&f);
+	snprintf(body, sizeof(body), "{\"capability\":\"c\",\"model_id\":"
+	    "\"%s\",\"model_version\":\"3\"}", f.model);
+	r = it_send("POST", f.assignments, body);
+	snprintf(stale, sizeof(stale), "If-Match: %s", it_header(r, "etag"));
+	it_free(r);
+	r = it_send("POST", f.assignments, body);
+	snprintf(fresh, sizeof(fresh), "If-Match: %s", it_header(r, "etag"));
+	it_free(r);
+
+	fx_err(it_call("POST", f.assignments, it_admin_token(), body, h), 412,
+	    "precondition_failed");
+	h[1] = fresh;
+	fx_ok(it_call("POST", f.assignments, it_admin_token(), body, h));
+	cr_assert_eq(fx_revision_count(&f, "c"), 3);
+}
+
 /* --- Lists ------------------------------------------------------------- */
 
 Test(assignments, list_shows_latest_of_each_key_filtered_and_paged)
@@ -1068,6 +1180,34 @@ Test(assignments, revisions_are_paged_newest_first)
 	it_free(r);
 }
 
+Test(assignments, revisions_past_the_last_page_are_empty_unless_404)
+{
+	struct fx	 f;
+	struct it_resp	*r;
+	char		 path[1200], cursor[512];
+
+	fx_make(&f);
+	fx_ok(fx_upsert(&f, "c", "3", NULL));
+	fx_ok(fx_upsert(&f, "c", "3", NULL));
+	snprintf(path, sizeof(path), "%s/c/revisions?limit=1", f.assignments);
+	r = it_get(path);
+	snprintf(cursor, sizeof(cursor), "%s", it_str(r, "next_cursor"));
+	it_free(r);
+
+	snprintf(path, sizeof(path), "%s/c/revisions?cursor=%s",
+	    f.assignments, cursor);
+	r = it_get(path);
+	cr_assert_eq(r->status, 200, "%s", r->body);
+	cr_assert_eq(it_int(r, "items.0.revision"), 1);
+	it_free(r);
+	snprintf(path, sizeof(path), "/v2/clients/%s/domains/%s/assignments/"
+	    "c/revisions?cursor=%s", it_unique("nc"), f.domain, cursor);
+	fx_err_naming(it_get(path), 404, "not_found", "client");
+	snprintf(path, sizeof(path), "%s/assignments/c/revisions?cursor=%s",
+	    fx_service_path(&f, "nosuch"), cursor);
+	fx_err_naming(it_get(path), 404, "not_found", "service");
+}
+
 /* --- Effective assignments --------------------------------------------- */
 
 Test(assignments, effective_assignments_now_and_in_the_past)
@@ -1119,6 +1259,34 @@ Test(assignments, effective_assignments_now_and_in_the_past)
 
 	snprintf(q, sizeof(q), "%s?as_of=yesterday", path);
 	fx_err(it_get(q), 400, "invalid_parameter");
+}
+
+Test(assignments, as_of_takes_offsets_even_with_an_unescaped_plus)
+{
+	struct fx	 f;
+	struct it_resp	*r;
+	char		 path[800], q[1000];
+
+	fx_make(&f);
+	fx_service(&f, "s1", "{}");
+	fx_ok(fx_upsert(&f, "c", "3", NULL));
+	snprintf(path, sizeof(path), "%s/effective-assignments",
+	    fx_service_path(&f, "s1"));
+
+	/* Written the way a shell user types it: "+" is not escaped. */
+	snprintf(q, sizeof(q), "%s?as_of=2999-01-01T02:00:00+02:00", path);
+	r = it_get(q);
+	cr_assert_eq(r->status, 200, "%s", r->body);
+	cr_assert_str_eq(it_str(r, "as_of"), "2999-01-01T00:00:00.000Z");
+	cr_assert_str_eq(it_str(r, "items.0.capability"), "c");
+	it_free(r);
+	snprintf(q, sizeof(q), "%s?as_of=2000-01-01T00:00:00-05:30", path);
+	r = it_get(q);
+	cr_assert_str_eq(it_str(r, "as_of"), "2000-01-01T05:30:00.000Z");
+	fx_json(r, "items", "[]");
+	it_free(r);
+	snprintf(q, sizeof(q), "%s?as_of=2026-12-03T18:26:23", path);
+	fx_err_naming(it_get(q), 400, "invalid_parameter", "as_of");
 }
 
 /* --- The invariant from the services' side ------------------------------ */

@@ -13,9 +13,6 @@
 
 #include "itest.h"
 
-static const char *const json_ct[] = {
-    "Content-Type: application/json", NULL };
-
 #define FREEZE_A "{\"freeze\": {\"features\": [" \
 	"{\"name\": \"route\", \"type\": \"string\", \"mandatory\": true}, " \
 	"{\"name\": \"capacity\", \"type\": \"integer\", \"minimum\": 1, " \
@@ -29,23 +26,6 @@ static const char *const json_ct[] = {
 
 #define FREEZE_B "{\"freeze\": {\"features\": [" \
 	"{\"name\": \"route\", \"type\": \"string\"}]}}"
-
-static void
-put(const char *path, const char *body, long status)
-{
-	struct it_resp	*r = it_send("PUT", path, body);
-
-	cr_assert_eq(r->status, status, "PUT %s: %s", path, r->body);
-	it_free(r);
-}
-
-/* A new model; its path into buf. */
-static void
-new_model(char *buf, size_t len)
-{
-	snprintf(buf, len, "/v2/models/%s", it_unique("m"));
-	put(buf, "{\"description\": \"a test model\"}", 201);
-}
 
 /* Asserts that the freeze of the version at path has n features. */
 static void
@@ -73,7 +53,7 @@ Test(registry, model_put_creates_with_201_then_replaces_with_200)
 	cr_assert_str_eq(it_str(r, "model_id"), path + strlen("/v2/models/"));
 	cr_assert_str_eq(it_str(r, "description"), "one");
 	it_free(r);
-	put(path, "{}", 200);
+	it_expect("PUT", path, "{}", 200);
 	r = it_get(path);
 	cr_assert_eq(r->status, 200, "%s", r->body);
 	cr_assert_null(it_obj(r, "description"), "%s", r->body);
@@ -86,7 +66,7 @@ Test(registry, model_put_refuses_bad_bodies_and_keeps_the_model)
 	char		 path[256];
 	struct it_resp	*r;
 
-	new_model(path, sizeof(path));
+	it_new_model(path, sizeof(path));
 	r = it_send("PUT", path, "{\"descr\": \"x\"}");
 	it_assert_error(r, 400, "unknown_field");
 	cr_assert(strstr(it_str(r, "error"), "descr"), "%s", r->body);
@@ -110,12 +90,12 @@ Test(registry, writes_need_registry_write_and_reads_registry_read)
 	char		 path[256], ver[300];
 	struct it_resp	*r;
 
-	new_model(path, sizeof(path));
+	it_new_model(path, sizeof(path));
 	snprintf(ver, sizeof(ver), "%s/versions/1.0.0", path);
-	r = it_call("PUT", ver, ro, FREEZE_A, json_ct);
+	r = it_call("PUT", ver, ro, FREEZE_A, it_json_ct);
 	it_assert_error(r, 403, "insufficient_scope");
 	it_free(r);
-	r = it_call("PUT", path, ro, "{}", json_ct);
+	r = it_call("PUT", path, ro, "{}", it_json_ct);
 	it_assert_error(r, 403, "insufficient_scope");
 	it_free(r);
 	r = it_call("GET", path, wo, NULL, NULL);
@@ -139,7 +119,7 @@ Test(registry, version_put_is_201_then_200_for_the_same_freeze)
 	char		 path[256], ver[300];
 	struct it_resp	*r;
 
-	new_model(path, sizeof(path));
+	it_new_model(path, sizeof(path));
 	snprintf(ver, sizeof(ver), "%s/versions/2.0.0", path);
 	r = it_send("PUT", ver, FREEZE_A);
 	cr_assert_eq(r->status, 201, "%s", r->body);
@@ -147,8 +127,8 @@ Test(registry, version_put_is_201_then_200_for_the_same_freeze)
 	cr_assert_str_eq(it_str(r, "freeze.features.1.name"), "capacity");
 	cr_assert_eq(it_int(r, "freeze.features.1.minimum"), 1);
 	it_free(r);
-	put(ver, FREEZE_A, 200);
-	put(ver, FREEZE_A2, 200);
+	it_expect("PUT", ver, FREEZE_A, 200);
+	it_expect("PUT", ver, FREEZE_A2, 200);
 	assert_features(ver, 2);
 }
 
@@ -157,9 +137,9 @@ Test(registry, version_put_of_a_changed_freeze_is_409_and_keeps_it)
 	char		 path[256], ver[300];
 	struct it_resp	*r;
 
-	new_model(path, sizeof(path));
+	it_new_model(path, sizeof(path));
 	snprintf(ver, sizeof(ver), "%s/versions/3", path);
-	put(ver, FREEZE_A, 201);
+	it_expect("PUT", ver, FREEZE_A, 201);
 	r = it_send("PUT", ver, FREEZE_B);
 	it_assert_error(r, 409, "conflict");
 	it_free(r);
@@ -255,7 +235,7 @@ Test(registry, bad_freezes_are_400_naming_the_member_and_store_nothing)
 	char			 path[256], ver[300];
 	struct it_resp		*r;
 
-	new_model(path, sizeof(path));
+	it_new_model(path, sizeof(path));
 	snprintf(ver, sizeof(ver), "%s/versions/1", path);
 	for (b = bad_freezes; b->body != NULL; b++) {
 		r = it_send("PUT", ver, b->body);
@@ -275,10 +255,10 @@ Test(registry, versions_list_walks_five_versions_two_at_a_time)
 	int		 pages, i;
 	size_t		 n;
 
-	new_model(path, sizeof(path));
+	it_new_model(path, sizeof(path));
 	for (i = 5; i >= 1; i--) {
 		snprintf(ver, sizeof(ver), "%s/versions/%d.0.0", path, i);
-		put(ver, FREEZE_A, 201);
+		it_expect("PUT", ver, FREEZE_A, 201);
 	}
 	snprintf(ver, sizeof(ver), "%s/versions?limit=2", path);
 	n = it_walk(ver, 2, "model_version", ids, 8, &pages);
@@ -311,7 +291,7 @@ Test(registry, models_list_holds_each_model_once_in_order)
 	for (i = 0; i < 5; i++) {
 		snprintf(mine[i], sizeof(mine[i]), "%s", it_unique("m"));
 		snprintf(path, sizeof(path), "/v2/models/%.127s", mine[i]);
-		put(path, "{}", 201);
+		it_expect("PUT", path, "{}", 201);
 	}
 	ids = calloc(100000, sizeof(*ids));
 	cr_assert_not_null(ids);

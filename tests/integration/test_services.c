@@ -15,39 +15,15 @@
 
 #include "itest.h"
 
-static const char *const json_ct[] = {
-    "Content-Type: application/json", NULL };
-
-static void
-call_ok(const char *method, const char *path, const char *body, long status)
-{
-	struct it_resp	*r = it_send(method, path, body);
-
-	cr_assert_eq(r->status, status, "%s %s: %s", method, path, r->body);
-	it_free(r);
-}
-
-/* A new client with one domain; the domain's path into buf. */
-static void
-new_domain(char *buf, size_t len)
-{
-	char	 client[128];
-
-	snprintf(client, sizeof(client), "/v2/clients/%s", it_unique("c"));
-	call_ok("PUT", client, "{}", 201);
-	snprintf(buf, len, "%s/domains/d1", client);
-	call_ok("PUT", buf, "{}", 201);
-}
-
 /* A new scheduled service in a new domain; its path into buf. */
 static void
 new_service(char *buf, size_t len, const char *body)
 {
 	char	 dom[256];
 
-	new_domain(dom, sizeof(dom));
+	it_new_domain(dom, sizeof(dom));
 	snprintf(buf, len, "%s/services/svc-1", dom);
-	call_ok("PUT", buf, body, 201);
+	it_expect("PUT", buf, body, 201);
 }
 
 /* Asserts that GET path shows status and provided_features as want. */
@@ -70,7 +46,7 @@ Test(services, put_creates_with_201_then_replaces_with_200)
 	char		 dom[256], path[300];
 	struct it_resp	*r;
 
-	new_domain(dom, sizeof(dom));
+	it_new_domain(dom, sizeof(dom));
 	snprintf(path, sizeof(path), "%s/services/svc-1", dom);
 	r = it_send("PUT", path, "{\"provided_features\": {\"route\": "
 	    "\"route-a\", \"capacity\": 120.0, \"night\": false}}");
@@ -84,10 +60,10 @@ Test(services, put_creates_with_201_then_replaces_with_200)
 	cr_assert_not_null(it_str(r, "updated_at"));
 	it_free(r);
 
-	call_ok("PUT", path, "{\"status\": \"scheduled\", "
+	it_expect("PUT", path, "{\"status\": \"scheduled\", "
 	    "\"provided_features\": {\"route\": \"route-b\"}}", 200);
 	assert_service(path, "scheduled", "{\"route\": \"route-b\"}");
-	call_ok("PUT", path, "{}", 200);
+	it_expect("PUT", path, "{}", 200);
 	assert_service(path, "scheduled", "{}");
 }
 
@@ -175,7 +151,7 @@ Test(services, put_refuses_more_than_256_features)
 	assert_service(path, "scheduled", "{}");
 
 	body = many_features(256);
-	call_ok("PUT", path, body, 200);
+	it_expect("PUT", path, body, 200);
 	free(body);
 }
 
@@ -186,7 +162,7 @@ Test(services, patch_past_256_features_is_400)
 
 	new_service(path, sizeof(path), "{}");
 	body = many_features(256);
-	call_ok("PUT", path, body, 200);
+	it_expect("PUT", path, body, 200);
 	free(body);
 	r = it_send("PATCH", path, "{\"provided_features\": {\"g\": 1}}");
 	it_assert_error(r, 400, "too_large");
@@ -195,7 +171,7 @@ Test(services, patch_past_256_features_is_400)
 	it_free(r);
 
 	/* Replacing one feature by another keeps the count. */
-	call_ok("PATCH", path, "{\"provided_features\": {\"f0\": null, "
+	it_expect("PATCH", path, "{\"provided_features\": {\"f0\": null, "
 	    "\"g\": 1}}", 200);
 }
 
@@ -221,9 +197,9 @@ Test(services, patch_of_the_status_alone_keeps_the_features)
 
 	new_service(path, sizeof(path), "{\"provided_features\": "
 	    "{\"route\": \"route-a\"}}");
-	call_ok("PATCH", path, "{\"status\": \"scheduled\"}", 200);
+	it_expect("PATCH", path, "{\"status\": \"scheduled\"}", 200);
 	assert_service(path, "scheduled", "{\"route\": \"route-a\"}");
-	call_ok("PATCH", path, "{\"status\": \"departed\"}", 200);
+	it_expect("PATCH", path, "{\"status\": \"departed\"}", 200);
 	assert_service(path, "departed", "{\"route\": \"route-a\"}");
 }
 
@@ -284,7 +260,7 @@ Test(services, missing_parents_are_404_after_the_body)
 	char		 dom[256], path[400];
 	struct it_resp	*r;
 
-	new_domain(dom, sizeof(dom));
+	it_new_domain(dom, sizeof(dom));
 	snprintf(path, sizeof(path), "%s/services/svc-none", dom);
 	r = it_send("PATCH", path, "{\"status\": \"departed\"}");
 	it_assert_error(r, 404, "not_found");
@@ -327,7 +303,7 @@ Test(services, refusals_before_the_body_401_400_403_415)
 	struct it_resp	*r;
 
 	new_service(path, sizeof(path), "{}");
-	r = it_call("PUT", path, NULL, "{}", json_ct);
+	r = it_call("PUT", path, NULL, "{}", it_json_ct);
 	it_assert_error(r, 401, "missing_token");
 	it_free(r);
 	snprintf(bad, sizeof(bad), "%s", path);
@@ -336,10 +312,10 @@ Test(services, refusals_before_the_body_401_400_403_415)
 	it_assert_error(r, 400, "invalid_parameter");
 	it_free(r);
 	r = it_call("PATCH", path, ro, "{\"status\": \"departed\"}",
-	    json_ct);
+	    it_json_ct);
 	it_assert_error(r, 403, "insufficient_scope");
 	it_free(r);
-	r = it_call("PUT", path, other, "{\"colour\": 1}", json_ct);
+	r = it_call("PUT", path, other, "{\"colour\": 1}", it_json_ct);
 	it_assert_error(r, 403, "forbidden_client");
 	it_free(r);
 	r = it_call("GET", path, other, NULL, NULL);
@@ -369,15 +345,15 @@ assign_route_model(const char *dom)
 
 	snprintf(model, sizeof(model), "%s", it_unique("m"));
 	snprintf(path, sizeof(path), "/v2/models/%s", model);
-	call_ok("PUT", path, "{}", 201);
+	it_expect("PUT", path, "{}", 201);
 	strcat(path, "/versions/1");
-	call_ok("PUT", path, "{\"freeze\": {\"features\": [{\"name\": "
+	it_expect("PUT", path, "{\"freeze\": {\"features\": [{\"name\": "
 	    "\"route\", \"type\": \"string\", \"mandatory\": true, "
 	    "\"allowed_values\": [\"route-a\", \"route-b\"]}]}}", 201);
 	snprintf(path, sizeof(path), "%s/assignments", dom);
 	snprintf(body, sizeof(body), "{\"capability\": \"cap\", "
 	    "\"model_id\": \"%s\", \"model_version\": \"1\"}", model);
-	call_ok("POST", path, body, 200);
+	it_expect("POST", path, body, 200);
 }
 
 Test(services, writes_that_break_an_assignment_are_422_and_change_nothing)
@@ -385,9 +361,9 @@ Test(services, writes_that_break_an_assignment_are_422_and_change_nothing)
 	char		 dom[256], path[300], other[300];
 	struct it_resp	*r;
 
-	new_domain(dom, sizeof(dom));
+	it_new_domain(dom, sizeof(dom));
 	snprintf(path, sizeof(path), "%s/services/svc-1", dom);
-	call_ok("PUT", path, "{\"provided_features\": {\"route\": "
+	it_expect("PUT", path, "{\"provided_features\": {\"route\": "
 	    "\"route-a\"}}", 201);
 	assign_route_model(dom);
 
@@ -418,7 +394,7 @@ Test(services, writes_that_break_an_assignment_are_422_and_change_nothing)
 	r = it_get(other);
 	it_assert_error(r, 404, "not_found");
 	it_free(r);
-	call_ok("PATCH", path, "{\"status\": \"departed\", "
+	it_expect("PATCH", path, "{\"status\": \"departed\", "
 	    "\"provided_features\": {\"route\": null}}", 200);
 	assert_service(path, "departed", "{}");
 }
@@ -431,7 +407,7 @@ put_services(const char *dom, const char *const *ids, const char *body)
 
 	for (; *ids != NULL; ids++) {
 		snprintf(path, sizeof(path), "%s/services/%s", dom, *ids);
-		call_ok("PUT", path, body, 201);
+		it_expect("PUT", path, body, 201);
 	}
 }
 
@@ -442,7 +418,7 @@ Test(services, list_walks_five_services_two_at_a_time)
 	char		 dom[256], list[300], *got[8];
 	int		 pages, i;
 
-	new_domain(dom, sizeof(dom));
+	it_new_domain(dom, sizeof(dom));
 	put_services(dom, ids, "{}");
 	snprintf(list, sizeof(list), "%s/services?limit=2", dom);
 	cr_assert_eq(it_walk(list, 2, "service_id", got, 8, &pages), 5);
@@ -461,7 +437,7 @@ Test(services, list_filters_by_status)
 	char		 dom[256], list[300], *got[8];
 	struct it_resp	*r;
 
-	new_domain(dom, sizeof(dom));
+	it_new_domain(dom, sizeof(dom));
 	put_services(dom, sched, "{}");
 	put_services(dom, gone, "{\"status\": \"departed\"}");
 	snprintf(list, sizeof(list), "%s/services?limit=1&status=departed",
@@ -497,7 +473,7 @@ Test(services, list_walk_with_inserts_between_pages_has_no_gaps)
 	size_t		 i, n = 0;
 	int		 page = 0;
 
-	new_domain(dom, sizeof(dom));
+	it_new_domain(dom, sizeof(dom));
 	put_services(dom, ids, "{}");
 	do {
 		snprintf(list, sizeof(list), "%s/services?limit=2%s%s", dom,
@@ -532,7 +508,7 @@ Test(services, list_refuses_bad_cursors_and_parameters)
 	struct it_resp	*r;
 	size_t		 i;
 
-	new_domain(dom, sizeof(dom));
+	it_new_domain(dom, sizeof(dom));
 	for (i = 0; bad[i] != NULL; i++) {
 		snprintf(list, sizeof(list), "%s/services%s", dom, bad[i]);
 		r = it_get(list);

@@ -14,27 +14,6 @@
 
 #include "itest.h"
 
-static const char *const json_ct[] = {
-    "Content-Type: application/json", NULL };
-
-/* PUTs body at path with the admin token and asserts the status. */
-static void
-put(const char *path, const char *body, long status)
-{
-	struct it_resp	*r = it_send("PUT", path, body);
-
-	cr_assert_eq(r->status, status, "PUT %s: %s", path, r->body);
-	it_free(r);
-}
-
-/* A new client; its path into buf. */
-static void
-new_client(char *buf, size_t len)
-{
-	snprintf(buf, len, "/v2/clients/%s", it_unique("c"));
-	put(buf, "{\"display_name\": \"Test client\"}", 201);
-}
-
 /* Asserts that GET path has display_name want (NULL: null). */
 static void
 assert_display_name(const char *path, const char *want)
@@ -73,10 +52,10 @@ Test(tenants, client_put_without_display_name_clears_it)
 {
 	char	 path[256];
 
-	new_client(path, sizeof(path));
-	put(path, "{}", 200);
+	it_new_client(path, sizeof(path));
+	it_expect("PUT", path, "{}", 200);
 	assert_display_name(path, NULL);
-	put(path, "{\"display_name\": null}", 200);
+	it_expect("PUT", path, "{\"display_name\": null}", 200);
 	assert_display_name(path, NULL);
 }
 
@@ -85,7 +64,7 @@ Test(tenants, client_put_refuses_an_unknown_field_by_name)
 	char		 path[256];
 	struct it_resp	*r;
 
-	new_client(path, sizeof(path));
+	it_new_client(path, sizeof(path));
 	r = it_send("PUT", path, "{\"display_name\": \"x\", \"colour\": 1}");
 	it_assert_error(r, 400, "unknown_field");
 	cr_assert(strstr(it_str(r, "error"), "colour"), "%s", r->body);
@@ -98,7 +77,7 @@ Test(tenants, client_put_refuses_a_display_name_of_the_wrong_type)
 	char		 path[256];
 	struct it_resp	*r;
 
-	new_client(path, sizeof(path));
+	it_new_client(path, sizeof(path));
 	r = it_send("PUT", path, "{\"display_name\": 5}");
 	it_assert_error(r, 400, "invalid_type");
 	cr_assert(strstr(it_str(r, "error"), "display_name"), "%s", r->body);
@@ -111,7 +90,7 @@ Test(tenants, client_put_refuses_a_display_name_over_256_characters)
 	char		 path[256], body[600], name[300];
 	struct it_resp	*r;
 
-	new_client(path, sizeof(path));
+	it_new_client(path, sizeof(path));
 	memset(name, 'n', 257);
 	name[257] = '\0';
 	snprintf(body, sizeof(body), "{\"display_name\": \"%s\"}", name);
@@ -122,7 +101,7 @@ Test(tenants, client_put_refuses_a_display_name_over_256_characters)
 	/* 256 characters, some of them two bytes, are fine. */
 	snprintf(body, sizeof(body), "{\"display_name\": "
 	    "\"%.254s\\u00e9\\u00e9\"}", name);
-	put(path, body, 200);
+	it_expect("PUT", path, body, 200);
 }
 
 Test(tenants, client_put_refuses_bodies_that_are_not_json_objects)
@@ -130,7 +109,7 @@ Test(tenants, client_put_refuses_bodies_that_are_not_json_objects)
 	char		 path[256];
 	struct it_resp	*r;
 
-	new_client(path, sizeof(path));
+	it_new_client(path, sizeof(path));
 	r = it_send("PUT", path, "{\"display_name\": ");
 	it_assert_error(r, 400, "invalid_json");
 	it_free(r);
@@ -149,7 +128,7 @@ Test(tenants, client_put_without_a_json_content_type_is_415)
 	char		 path[256];
 	struct it_resp	*r;
 
-	new_client(path, sizeof(path));
+	it_new_client(path, sizeof(path));
 	r = it_call("PUT", path, it_admin_token(), "{}", NULL);
 	it_assert_error(r, 415, "unsupported_media_type");
 	it_free(r);
@@ -160,7 +139,7 @@ Test(tenants, client_put_without_a_token_is_401)
 {
 	struct it_resp	*r;
 
-	r = it_call("PUT", "/v2/clients/c-any", NULL, "{}", json_ct);
+	r = it_call("PUT", "/v2/clients/c-any", NULL, "{}", it_json_ct);
 	it_assert_error(r, 401, "missing_token");
 	cr_assert_not_null(it_header(r, "www-authenticate"));
 	it_free(r);
@@ -175,7 +154,7 @@ Test(tenants, client_put_needs_tenants_admin)
 	struct it_resp	*r;
 
 	snprintf(path, sizeof(path), "/v2/clients/%s", it_unique("c"));
-	r = it_call("PUT", path, tok, "{}", json_ct);
+	r = it_call("PUT", path, tok, "{}", it_json_ct);
 	it_assert_error(r, 403, "insufficient_scope");
 	it_free(r);
 	r = it_get(path);
@@ -191,9 +170,9 @@ Test(tenants, client_put_of_a_client_the_token_does_not_list_is_403)
 	char		 path[256];
 	struct it_resp	*r;
 
-	new_client(path, sizeof(path));
+	it_new_client(path, sizeof(path));
 	r = it_call("PUT", path, tok, "{\"display_name\": \"mine\"}",
-	    json_ct);
+	    it_json_ct);
 	it_assert_error(r, 403, "forbidden_client");
 	it_free(r);
 	r = it_call("GET", path, tok, NULL, NULL);
@@ -218,9 +197,9 @@ Test(tenants, client_and_domains_can_be_read_with_any_read_scope)
 	char		 path[256], dom[300];
 	struct it_resp	*r;
 
-	new_client(path, sizeof(path));
+	it_new_client(path, sizeof(path));
 	snprintf(dom, sizeof(dom), "%s/domains/d1", path);
-	put(dom, "{}", 201);
+	it_expect("PUT", dom, "{}", 201);
 	r = it_call("GET", path, tok, NULL, NULL);
 	cr_assert_eq(r->status, 200, "%s", r->body);
 	it_free(r);
@@ -277,14 +256,14 @@ Test(tenants, domain_put_creates_with_201_then_replaces_with_200)
 	char		 path[256], dom[300];
 	struct it_resp	*r;
 
-	new_client(path, sizeof(path));
+	it_new_client(path, sizeof(path));
 	snprintf(dom, sizeof(dom), "%s/domains/south_australia", path);
 	r = it_send("PUT", dom, "{\"display_name\": \"South Australia\"}");
 	cr_assert_eq(r->status, 201, "%s", r->body);
 	cr_assert_str_eq(it_str(r, "domain_id"), "south_australia");
 	cr_assert_str_eq(it_str(r, "client_id"), path + strlen("/v2/clients/"));
 	it_free(r);
-	put(dom, "{\"display_name\": \"SA\"}", 200);
+	it_expect("PUT", dom, "{\"display_name\": \"SA\"}", 200);
 	assert_display_name(dom, "SA");
 
 	r = it_send("PUT", dom, "{\"display_name\": [\"SA\"]}");
@@ -298,7 +277,7 @@ Test(tenants, missing_domain_is_404_naming_the_domain)
 	char		 path[256], dom[300];
 	struct it_resp	*r;
 
-	new_client(path, sizeof(path));
+	it_new_client(path, sizeof(path));
 	snprintf(dom, sizeof(dom), "%s/domains/nowhere", path);
 	r = it_get(dom);
 	it_assert_error(r, 404, "not_found");
@@ -313,10 +292,10 @@ Test(tenants, domain_list_walks_five_domains_two_at_a_time)
 	int		 pages, i;
 	size_t		 n;
 
-	new_client(path, sizeof(path));
+	it_new_client(path, sizeof(path));
 	for (i = 5; i >= 1; i--) {
 		snprintf(dom, sizeof(dom), "%s/domains/d%d", path, i);
-		put(dom, "{}", 201);
+		it_expect("PUT", dom, "{}", 201);
 	}
 	snprintf(list, sizeof(list), "%s/domains?limit=2", path);
 	n = it_walk(list, 2, "domain_id", ids, 8, &pages);
@@ -334,7 +313,7 @@ Test(tenants, domain_list_of_a_client_without_domains_is_empty)
 	char		 path[256], list[300];
 	struct it_resp	*r;
 
-	new_client(path, sizeof(path));
+	it_new_client(path, sizeof(path));
 	snprintf(list, sizeof(list), "%s/domains", path);
 	r = it_get(list);
 	cr_assert_eq(r->status, 200, "%s", r->body);
@@ -353,7 +332,7 @@ Test(tenants, domain_list_refuses_bad_queries)
 	struct it_resp	*r;
 	size_t		 i;
 
-	new_client(path, sizeof(path));
+	it_new_client(path, sizeof(path));
 	for (i = 0; bad[i] != NULL; i++) {
 		snprintf(list, sizeof(list), "%s/domains%s", path, bad[i]);
 		r = it_get(list);
