@@ -210,6 +210,7 @@ readyz_until(long want)
 
 Test(stack, readyz_follows_the_database_down_and_up_without_a_restart)
 {
+	it_require_stack();
 	cr_assert_eq(run("stop"), 0, "cannot stop MariaDB");
 	cr_assert_eq(readyz_until(503), 503);
 	cr_assert_eq(run("start"), 0, "cannot start MariaDB");
