@@ -53,11 +53,15 @@ repeat(char *buf, char c, size_t n)
 
 Test(contract, ids_of_128_characters_pass_and_129_are_400_naming_them)
 {
-	char	 id[200], dom[256], path[600];
+	char		 id[200], dom[256], path[600];
+	const char	*uniq;
 
+	/* A fresh 128-character client id, so a second run creates too. */
 	it_new_domain(dom, sizeof(dom));
-	snprintf(path, sizeof(path), "/v2/clients/%s",
-	    repeat(id, 'c', 128));
+	repeat(id, 'c', 128);
+	uniq = it_unique("c");
+	memcpy(id, uniq, strlen(uniq));
+	snprintf(path, sizeof(path), "/v2/clients/%s", id);
 	it_expect("PUT", path, "{}", 201);
 	snprintf(path, sizeof(path), "/v2/clients/%s",
 	    repeat(id, 'c', 129));
