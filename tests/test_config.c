@@ -17,7 +17,10 @@ conf_file(const char *text)
 	static char	 path[64];
 	int		 fd;
 
-	snprintf(path, sizeof(path), "/tmp/pie-test-conf-XXXXXX");
+	/* mkstemp's template ends in six X, which it replaces. */
+	snprintf(path, sizeof(path), "/tmp/pie-test-conf-");
+	memset(path + strlen(path), 'X', 6);
+	path[sizeof("/tmp/pie-test-conf-") + 5] = '\0';
 	fd = mkstemp(path);
 	cr_assert(fd >= 0);
 	cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
