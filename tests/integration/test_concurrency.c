@@ -9,6 +9,7 @@
  * key's lock open (an upsert waiting on it) while the other keys are
  * written: they finish although that key cannot.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -401,4 +402,86 @@ Test(concurrency, a_locked_key_does_not_hold_up_other_keys)
 		snprintf(cap, sizeof(cap), "new-%02zu", i);
 		cfx_assert_dense(&f, cap, 1);
 	}
+}
+
+/* Sends sig to the stack's master process. */
+static void
+cfx_signal_master(int sig)
+{
+	char	 path[600];
+	FILE	*f;
+	long	 pid = 0;
+
+	snprintf(path, sizeof(path), "%s/run/pie.pid", it_stack_dir());
+	f = fopen(path, "r");
+	cr_assert_not_null(f, "no %s", path);
+	cr_assert_eq(fscanf(f, "%ld", &pid), 1);
+	fclose(f);
+	cr_assert_eq(kill((pid_t)pid, sig), 0);
+}
+
+/*
+ * A reload replaces every worker, and the old ones are told to stop: a
+ * request one of them is serving (here an upsert waiting for a key row a
+ * database session holds) still finishes, with its answer, instead of
+ * being cut off.
+ */
+Test(concurrency, a_request_in_flight_survives_a_reload)
+{
+	struct race	 rc;
+	struct cfx	 f;
+	struct it_resp	*r;
+	CURLM		*m;
+	FILE		*sql;
+	char		 out[256];
+	long		 code = 0;
+	int		 i, running;
+
+	cfx_make(&f);
+	r = it_send("POST", f.assignments, cfx_body(&f, "held"));
+	cr_assert_eq(r->status, 200, "%s", r->body);
+	it_free(r);
+
+	snprintf(out, sizeof(out), "%s/log/%s.sql.out", it_stack_dir(),
+	    it_unique("lock"));
+	sql = cfx_sql_open(out);
+	fprintf(sql, "SELECT domain_pk INTO @d FROM domains WHERE "
+	    "client_id = '%s' AND domain_id = '%s'; START TRANSACTION; "
+	    "SELECT key_pk FROM assignment_keys WHERE domain_pk = @d AND "
+	    "scope_pk = 0 AND capability = 'held' FOR UPDATE; "
+	    "SELECT 'key-locked';\n", f.client, f.domain);
+	fflush(sql);
+	cfx_wait_for(out, "key-locked");
+
+	/* The upsert reaches a worker and waits there for the row. */
+	race_init(&rc);
+	race_add(&rc, f.assignments, cfx_body(&f, "held"));
+	m = curl_multi_init();
+	cr_assert_not_null(m);
+	curl_multi_add_handle(m, rc.easy[0]);
+	for (i = 0; i < 50; i++) {
+		curl_multi_perform(m, &running);
+		curl_multi_poll(m, NULL, 0, 10, NULL);
+	}
+
+	/* Replace the pool while that worker is busy, then let go. */
+	cfx_signal_master(SIGHUP);
+	for (i = 0; i < 100; i++) {
+		curl_multi_perform(m, &running);
+		curl_multi_poll(m, NULL, 0, 10, NULL);
+	}
+	curl_easy_getinfo(rc.easy[0], CURLINFO_RESPONSE_CODE, &code);
+	cr_assert_eq(code, 0, "the upsert finished (%ld) while its key row "
+	    "was still locked", code);
+	fprintf(sql, "ROLLBACK;\n");
+	pclose(sql);
+	cfx_drive(m, 1);
+	curl_easy_getinfo(rc.easy[0], CURLINFO_RESPONSE_CODE, &code);
+	cr_assert_eq(code, 200, "the upsert in flight got %ld: %s", code,
+	    rc.body[0] ? rc.body[0] : "");
+	curl_multi_remove_handle(m, rc.easy[0]);
+	curl_multi_cleanup(m);
+	race_free(&rc);
+	unlink(out);
+	cfx_assert_dense(&f, "held", 2);
 }
