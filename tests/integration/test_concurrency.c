@@ -305,6 +305,31 @@ cfx_wait_for(const char *path, const char *word)
 	cr_assert_fail("the database session never said %s", word);
 }
 
+/*
+ * Opens a database session that locks the domain-default key row of cap
+ * in the fixture's domain, and returns once it holds it.  Only the key
+ * row: a lock on the domain row would stop new keys too.  The session
+ * writes its answers to out (a path filled here); "ROLLBACK" and
+ * pclose() let go.
+ */
+static FILE *
+cfx_lock_key(const struct cfx *f, const char *cap, char *out, size_t len)
+{
+	FILE	*sql;
+
+	snprintf(out, len, "%s/log/%s.sql.out", it_stack_dir(),
+	    it_unique("lock"));
+	sql = cfx_sql_open(out);
+	fprintf(sql, "SELECT domain_pk INTO @d FROM domains WHERE "
+	    "client_id = '%s' AND domain_id = '%s'; START TRANSACTION; "
+	    "SELECT key_pk FROM assignment_keys WHERE domain_pk = @d AND "
+	    "scope_pk = 0 AND capability = '%s' FOR UPDATE; "
+	    "SELECT 'key-locked';\n", f->client, f->domain, cap);
+	fflush(sql);
+	cfx_wait_for(out, "key-locked");
+	return sql;
+}
+
 /* Drives m until done_needed more of its transfers have finished. */
 static void
 cfx_drive(CURLM *m, size_t done_needed)
@@ -349,17 +374,7 @@ Test(concurrency, a_locked_key_does_not_hold_up_other_keys)
 		it_free(r);
 	}
 
-	snprintf(out, sizeof(out), "%s/log/%s.sql.out", it_stack_dir(),
-	    it_unique("lock"));
-	sql = cfx_sql_open(out);
-	/* Only the key row: a lock on the domain row would stop new keys. */
-	fprintf(sql, "SELECT domain_pk INTO @d FROM domains WHERE "
-	    "client_id = '%s' AND domain_id = '%s'; START TRANSACTION; "
-	    "SELECT key_pk FROM assignment_keys WHERE domain_pk = @d AND "
-	    "scope_pk = 0 AND capability = 'held' FOR UPDATE; "
-	    "SELECT 'key-locked';\n", f.client, f.domain);
-	fflush(sql);
-	cfx_wait_for(out, "key-locked");
+	sql = cfx_lock_key(&f, "held", out, sizeof(out));
 
 	/* Racer 0 waits for the lock; racers 1..10 must all finish. */
 	race_init(&rc);
@@ -442,16 +457,7 @@ Test(concurrency, a_request_in_flight_survives_a_reload)
 	cr_assert_eq(r->status, 200, "%s", r->body);
 	it_free(r);
 
-	snprintf(out, sizeof(out), "%s/log/%s.sql.out", it_stack_dir(),
-	    it_unique("lock"));
-	sql = cfx_sql_open(out);
-	fprintf(sql, "SELECT domain_pk INTO @d FROM domains WHERE "
-	    "client_id = '%s' AND domain_id = '%s'; START TRANSACTION; "
-	    "SELECT key_pk FROM assignment_keys WHERE domain_pk = @d AND "
-	    "scope_pk = 0 AND capability = 'held' FOR UPDATE; "
-	    "SELECT 'key-locked';\n", f.client, f.domain);
-	fflush(sql);
-	cfx_wait_for(out, "key-locked");
+	sql = cfx_lock_key(&f, "held", out, sizeof(out));
 
 	/* The upsert reaches a worker and waits there for the row. */
 	race_init(&rc);
