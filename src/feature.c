@@ -332,8 +332,7 @@ feature_build(struct json_object *obj, const char **names, size_t n,
 	return PIE_OK;
 }
 
-/* Serialises obj into a new string; NULL when memory ran out. */
-static char *
+char *
 feature_dump(struct json_object *obj)
 {
 	const char	*s;

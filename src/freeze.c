@@ -45,9 +45,6 @@ static const struct body_field freeze_fields[] = {
 	{ NULL, 0, 0, 0, IDENT_NONE }
 };
 
-#define FREEZE_JSON_FLAGS \
-	(JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
-
 /* The member name of obj, or NULL when absent. */
 static struct json_object *
 freeze_member(struct json_object *obj, const char *name)
@@ -405,18 +402,6 @@ out:
 	return res;
 }
 
-/* Serialises obj into a new string; NULL when memory ran out. */
-static char *
-freeze_dump(struct json_object *obj)
-{
-	const char	*s;
-
-	if ((s = json_object_to_json_string_ext(obj,
-	    FREEZE_JSON_FLAGS)) == NULL)
-		return NULL;
-	return strdup(s);
-}
-
 enum pie_res
 freeze_validate(struct json_object *freeze, char **canon, char **norm,
     struct verr *err)
@@ -452,8 +437,8 @@ freeze_validate(struct json_object *freeze, char **canon, char **norm,
 	if (res != PIE_OK)
 		goto out;
 	res = PIE_ERR_NOMEM;
-	if ((*canon = freeze_dump(top)) == NULL ||
-	    (*norm = freeze_dump(narr)) == NULL)
+	if ((*canon = feature_dump(top)) == NULL ||
+	    (*norm = feature_dump(narr)) == NULL)
 		goto out;
 	res = PIE_OK;
 out:
