@@ -77,6 +77,12 @@ int		 feature_type_fits(const char *ty,
 		    const struct json_object *v);
 
 /*
+ * Serialises obj as compact JSON, the form every canonical text takes,
+ * into a new string the caller frees; NULL when memory ran out.
+ */
+char		*feature_dump(struct json_object *obj);
+
+/*
  * Validates provided, a service's provided_features found at path (such
  * as "provided_features"): an object of at most FEATURE_MAX non-null
  * members whose names are feature names and whose values are scalars or
@@ -87,12 +93,6 @@ int		 feature_type_fits(const char *ty,
  * invalid_value or too_large); PIE_ERR_NOMEM or PIE_ERR_CRYPTO.  Both
  * outputs are NULL on failure.
  */
-/*
- * Serialises obj as compact JSON, the form every canonical text takes,
- * into a new string the caller frees; NULL when memory ran out.
- */
-char		*feature_dump(struct json_object *obj);
-
 enum pie_res	 feature_validate(struct json_object *provided,
 		    const char *path, char **canon, char **norm,
 		    struct verr *err);
