@@ -21,7 +21,7 @@ struct http_resp;
 struct json_object;
 struct verr;
 
-#define ASSIGN_OBJECT_MAX	16384	/* bytes of parameters, metadata */
+#define ASSIGN_OBJECT_MAX       16384   /* bytes of parameters, metadata */
 #define ASSIGN_UPDATES_MAX	1000	/* items of service_updates */
 
 /*
@@ -34,9 +34,9 @@ struct assign_req {
 	const char	*model_id;
 	const char	*model_version;
 	const char	*status;		/* "active" or "archived" */
-	char		*parameters;		/* compact JSON or NULL */
+	char            *parameters;            /* compact JSON or NULL */
 	char		*metadata;		/* compact JSON or NULL */
-	char		*service_updates;	/* procedure form or NULL */
+	char            *service_updates;       /* procedure form or NULL */
 };
 
 /*

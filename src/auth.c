@@ -434,7 +434,7 @@ auth_principal_new(const struct auth_ctx *ctx, json_object *c,
     struct auth_principal **out, const char **code)
 {
 	struct auth_principal	*p;
-	json_object		*v, *scope = NULL, *scp = NULL, *perms = NULL;
+	json_object             *v, *scope = NULL, *scp = NULL, *perms = NULL;
 	json_object		*clients = NULL;
 	enum pie_res		 res;
 

@@ -22,16 +22,16 @@
 /* Filled by the configuration module; auth_load copies what it keeps. */
 struct auth_settings {
 	const char	*jwks_file;	/* may be NULL */
-	const char	*public_keys;	/* space-separated PEM paths, or NULL */
+	const char      *public_keys;   /* space-separated PEM paths, or NULL */
 	const char	*hmac_secret_file; /* may be NULL */
-	const char	*algorithms;	/* space-separated allow-list; NULL:
+	const char      *algorithms;    /* space-separated allow-list; NULL:
 					   every asymmetric alg, plus HS*
 					   when a secret is configured */
 	const char	*issuer;	/* NULL: iss not checked */
 	const char	*audience;	/* NULL: aud not checked */
 	int		 leeway;	/* seconds, >= 0 (default 60) */
 	const char	*clients_claim;	/* NULL: "clients" */
-	size_t		 cache_size;	/* verified tokens kept, 0: none */
+	size_t           cache_size;    /* verified tokens kept, 0: none */
 };
 
 #define AUTH_LEEWAY_DEFAULT	60
@@ -91,7 +91,7 @@ enum pie_res	 auth_authenticate(struct auth_ctx *, const char *header,
 /* The token's sub.  Borrowed from the principal. */
 const char	*auth_principal_sub(const struct auth_principal *);
 /* 1 when the principal holds any scope of mask. */
-int		 auth_has_scope(const struct auth_principal *, unsigned mask);
+int              auth_has_scope(const struct auth_principal *, unsigned mask);
 /* 1 when the clients claim lists client_id, or is ["*"]. */
 int		 auth_may_touch_client(const struct auth_principal *,
 		    const char *client_id);

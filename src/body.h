@@ -21,11 +21,11 @@
 struct json_object;
 
 /* The machine codes of input refusals. */
-#define BODY_E_UNKNOWN	"unknown_field"	/* a member nobody asked for */
-#define BODY_E_MISSING	"missing_field"	/* a required member is absent */
+#define BODY_E_UNKNOWN  "unknown_field" /* a member nobody asked for */
+#define BODY_E_MISSING  "missing_field" /* a required member is absent */
 #define BODY_E_TYPE	"invalid_type"	/* the JSON type is wrong */
 #define BODY_E_TOO_LARGE "too_large"	/* over a length or size limit */
-#define BODY_E_VALUE	"invalid_value"	/* right type, value refused */
+#define BODY_E_VALUE    "invalid_value" /* right type, value refused */
 
 /*
  * An input refusal: code is one of the BODY_E_ strings (static, never

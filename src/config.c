@@ -81,7 +81,7 @@ struct config_parse {
 	char		*err;
 	size_t		 errlen;
 	FILE		*fp;
-	int		 line;		/* of the line inih last read */
+	int              line;          /* of the line inih last read */
 	int		 failed;
 	int		 have_password;
 };

@@ -27,7 +27,7 @@ struct config {
 	char		*db_host;
 	int		 db_port;
 	char		*db_user;
-	char		*db_password;	/* from password or password_file */
+	char            *db_password;   /* from password or password_file */
 	char		*db_name;
 	int		 db_connect_timeout;
 	int		 db_retries;

@@ -19,17 +19,17 @@
 
 #define DB_STMT_CACHE	 64
 #define DB_MAX_ARGS	 32
-#define DB_IDLE_PING	 5	/* s: an idle connection is pinged first */
+#define DB_IDLE_PING     5      /* s: an idle connection is pinged first */
 
 struct db_stmt {
-	const char	*sql;		/* the key: a constant's address */
+	const char      *sql;           /* the key: a constant's address */
 	MYSQL_STMT	*stmt;
 };
 
 struct db {
 	const struct config	*cfg;
-	MYSQL			*conn;		/* NULL while disconnected */
-	time_t			 used;		/* last successful use */
+	MYSQL                   *conn;          /* NULL while disconnected */
+	time_t                   used;          /* last successful use */
 	struct db_stmt		 cache[DB_STMT_CACHE];
 	size_t			 ncache;
 	char			 sqlstate[6];
@@ -39,7 +39,7 @@ struct db {
 struct db_set {
 	size_t		 cols, rows;
 	char		**names;	/* cols entries */
-	char		**cells;	/* rows * cols entries, NULL = NULL */
+	char            **cells;        /* rows * cols entries, NULL = NULL */
 };
 
 struct db_result {

@@ -449,7 +449,7 @@ static enum pie_res
 feature_allowed(struct json_object *av, struct json_object *v,
     int *found)
 {
-	char		 key[FEATURE_KEY_LEN + 1], other[FEATURE_KEY_LEN + 1];
+	char             key[FEATURE_KEY_LEN + 1], other[FEATURE_KEY_LEN + 1];
 	size_t		 i;
 	enum pie_res	 res;
 

@@ -40,7 +40,7 @@ struct json_object;
 
 #define FEATURE_KEY_LEN	64	/* hex digits of a value key */
 #define FEATURE_MAX		256	/* features of a service */
-#define FEATURE_MAX_BYTES	65536	/* its provided_features, as JSON */
+#define FEATURE_MAX_BYTES       65536   /* its provided_features, as JSON */
 
 /* Returns 1 when v is a string, a number or a boolean, else 0. */
 int		 feature_is_scalar(const struct json_object *v);

@@ -406,7 +406,7 @@ enum pie_res
 freeze_validate(struct json_object *freeze, char **canon, char **norm,
     struct verr *err)
 {
-	struct json_object	*list, *top = NULL, *carr = NULL, *narr = NULL;
+	struct json_object      *list, *top = NULL, *carr = NULL, *narr = NULL;
 	const char		**names = NULL;
 	size_t			  i, n;
 	enum pie_res		  res;

@@ -8,15 +8,15 @@
  *	name		required; a feature name (ident.h: 1 to 128 of
  *			A-Z a-z 0-9 _ . : -, not starting with . : -),
  *			unique within the freeze
- *	type		required; "string", "integer", "number" or "boolean"
+ *      type            required; "string", "integer", "number" or "boolean"
  *	mandatory	boolean, default false
- *	default		a value of the type, within allowed_values and the
+ *      default         a value of the type, within allowed_values and the
  *			range when those are given
  *	allowed_values	a non-empty array of at most FREEZE_MAX_ALLOWED
  *			values of the type, no two with the same value key
  *			(feature.h), each within the range when one is given
  *	minimum		a number, only for integer and number features
- *	maximum		(whole numbers for integer ones); minimum <= maximum
+ *      maximum         (whole numbers for integer ones); minimum <= maximum
  *
  * "integer" means a JSON number without fractional part, so 3.0 and 1e3
  * are integers.  Unknown members are refused at every level.

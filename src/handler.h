@@ -56,7 +56,7 @@ enum pie_res	 handler_db_error(struct http_req *, struct http_resp *,
  * service a service write was about (NULL for assignment upserts), which
  * only changes the message.
  */
-int		 handler_blocked(struct http_resp *, const struct db_result *r,
+int              handler_blocked(struct http_resp *, const struct db_result *r,
 		    const char *service_id);
 
 /*
@@ -78,7 +78,7 @@ enum render_kind {
 
 struct render_col {
 	const char		*column;	/* in the result set */
-	const char		*name;		/* in JSON; NULL: column */
+	const char              *name;          /* in JSON; NULL: column */
 	enum render_kind	 kind;
 };
 
@@ -94,7 +94,7 @@ struct json_object *handler_row(const struct db_result *, size_t set,
 
 /* A page request: ?limit= and the decoded ?cursor=. */
 struct handler_page {
-	int		 limit;			/* 1..500, default 100 */
+	int              limit;                 /* 1..500, default 100 */
 	size_t		 nafter;		/* 0: first page */
 	char		 after[HANDLER_CURSOR_MAX][256];
 };
@@ -158,7 +158,7 @@ enum pie_res	 handler_body_checked(struct http_req *, struct http_resp *,
  * or PIE_ERR_INVALID with a 404 naming the first one missing (or a 503)
  * answered.
  */
-enum pie_res	 handler_require_path(struct http_req *, struct http_resp *);
+enum pie_res     handler_require_path(struct http_req *, struct http_resp *);
 
 /*
  * Answers 200 with the one row of sql (run with args) rendered with

@@ -36,24 +36,24 @@ struct http_req {
 	const char		*method;
 	const char		*uri;		/* raw, with the query */
 	char			*path;		/* raw path, owned */
-	const char		*query;		/* raw, after '?', or NULL */
+	const char              *query;         /* raw, after '?', or NULL */
 	const char		*request_id;
 	const char		*content_type;
 	const char		*authorization;
 	const char		*if_match;
 	long long		 content_length; /* -1 when absent */
-	char			*body;		/* NUL-terminated, owned */
+	char                    *body;          /* NUL-terminated, owned */
 	size_t			 body_len;
 
 	struct http_params	 params;
-	struct auth_principal	*who;		/* NULL on public routes */
+	struct auth_principal   *who;           /* NULL on public routes */
 	struct db		*db;
 	const struct config	*cfg;
 };
 
 struct http_resp {
 	int		 status;
-	char		 headers[512];	/* extra "Name: value\r\n" lines */
+	char             headers[512];  /* extra "Name: value\r\n" lines */
 	size_t		 headers_len;
 	char		*body;		/* owned */
 	size_t		 body_len;
@@ -84,7 +84,7 @@ int		 http_query(const struct http_req *, const char *name,
  * names are not all in the NULL-terminated list.  Returns PIE_OK or
  * PIE_ERR_INVALID.
  */
-enum pie_res	 http_query_allow(const struct http_req *, struct http_resp *,
+enum pie_res     http_query_allow(const struct http_req *, struct http_resp *,
 		    const char *const *names);
 
 /*
@@ -115,7 +115,7 @@ struct json_object *http_error_body(const char *code, const char *msg);
  * handler can write "return http_error(...)"; a failure to allocate is
  * turned into a bare 503 by the worker.
  */
-enum pie_res	 http_error(struct http_resp *, int status, const char *code,
+enum pie_res     http_error(struct http_resp *, int status, const char *code,
 		    const char *fmt, ...)
 		    __attribute__((format(printf, 4, 5)));
 

@@ -32,7 +32,7 @@ struct ijson {
 	char			 path[IJSON_PATH_MAX];
 	size_t			 plen;
 	int			 pcut;		/* the path was cut */
-	char			*sb;		/* the last string read */
+	char                    *sb;            /* the last string read */
 	size_t			 sblen;
 	size_t			 sbcap;
 };

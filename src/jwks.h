@@ -32,7 +32,7 @@ enum jwks_kind {
 
 /* The size limits of the files read here. */
 #define JWKS_FILE_MAX		(1024 * 1024)
-#define JWKS_SECRET_MIN		32	/* bytes: RFC 7518 3.2 for HS256 */
+#define JWKS_SECRET_MIN         32      /* bytes: RFC 7518 3.2 for HS256 */
 #define JWKS_RSA_BITS_MIN	2048	/* RFC 7518 3.3 */
 
 struct jwks;

@@ -40,7 +40,7 @@ struct jwt_alg_info {
 	const char	*md;		/* NULL for EdDSA */
 	enum jwks_kind	 kind;
 	int		 pss;
-	size_t		 hlen;		/* digest bytes (HMAC key minimum) */
+	size_t           hlen;          /* digest bytes (HMAC key minimum) */
 	int		 nid;		/* ECDSA curve */
 	size_t		 clen;		/* ECDSA coordinate bytes */
 };

@@ -55,7 +55,7 @@ int		 jwt_alg_parse(const char *);
 const char	*jwt_alg_name(enum jwt_alg);
 
 struct jwt_policy {
-	unsigned	 algs;		/* JWT_ALG_BIT mask of allowed algs */
+	unsigned         algs;          /* JWT_ALG_BIT mask of allowed algs */
 	const char	*issuer;	/* NULL: iss not checked */
 	const char	*audience;	/* NULL: aud not checked */
 	long		 leeway;	/* seconds of clock skew allowed */

@@ -26,7 +26,7 @@ enum pie_res	 registry_version_list(struct http_req *,
  * PUT /v2/models/{model_id}/versions/{model_version}: 201 when created,
  * 200 when the same freeze was PUT before, 409 when another was.
  */
-enum pie_res	 registry_version_put(struct http_req *, struct http_resp *);
-enum pie_res	 registry_version_get(struct http_req *, struct http_resp *);
+enum pie_res     registry_version_put(struct http_req *, struct http_resp *);
+enum pie_res     registry_version_get(struct http_req *, struct http_resp *);
 
 #endif /* PIE_REGISTRY_H */

@@ -21,7 +21,7 @@ enum pie_res {
 	PIE_ERR_DB,		/* the database failed or went away */
 	PIE_ERR_RETRY,		/* deadlock or lock wait: try again */
 	PIE_ERR_IO,		/* a system call or file failed */
-	PIE_ERR_CRYPTO,		/* OpenSSL failed (not a bad signature) */
+	PIE_ERR_CRYPTO,         /* OpenSSL failed (not a bad signature) */
 	PIE_ERR_INTERNAL	/* a bug: should not happen */
 };
 

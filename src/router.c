@@ -88,7 +88,7 @@ router_match(const struct route *table, size_t n, const char *method,
     char *allow, size_t allowlen)
 {
 	const char	*name[HTTP_MAX_PARAMS], *seg[HTTP_MAX_PARAMS];
-	size_t		 namelen[HTTP_MAX_PARAMS], seglen[HTTP_MAX_PARAMS];
+	size_t           namelen[HTTP_MAX_PARAMS], seglen[HTTP_MAX_PARAMS];
 	size_t		 i, nseg, used = 0;
 	int		 other = 0;
 

@@ -63,7 +63,7 @@ assert_refused(const char *text, const char *path_cap, int service_scope,
 
 Test(assign_validate, minimal_post_defaults_to_active_and_no_objects)
 {
-	struct outcome	*o = validate("{\"capability\":\"c\"," MINIMAL "}",
+	struct outcome  *o = validate("{\"capability\":\"c\"," MINIMAL "}",
 	    NULL, 0);
 
 	cr_assert_eq(o->res, PIE_OK, "%s", o->err.msg);
@@ -103,7 +103,7 @@ Test(assign_validate, keyed_put_takes_capability_from_the_path)
 
 Test(assign_validate, keyed_put_accepts_the_same_capability_in_the_body)
 {
-	struct outcome	*o = validate("{\"capability\":\"fare\"," MINIMAL "}",
+	struct outcome  *o = validate("{\"capability\":\"fare\"," MINIMAL "}",
 	    "fare", 0);
 
 	cr_assert_eq(o->res, PIE_OK, "%s", o->err.msg);
@@ -158,7 +158,7 @@ Test(assign_validate, model_version_is_required_and_named)
 
 Test(assign_validate, model_version_accepts_plus_and_single_digit)
 {
-	struct outcome	*o = validate("{\"capability\":\"c\",\"model_id\":"
+	struct outcome  *o = validate("{\"capability\":\"c\",\"model_id\":"
 	    "\"m\",\"model_version\":\"2.0.0+build_1\"}", NULL, 0);
 
 	cr_assert_eq(o->res, PIE_OK, "%s", o->err.msg);
@@ -243,7 +243,7 @@ Test(assign_validate, unknown_top_level_field_is_named)
 
 Test(assign_validate, service_updates_become_canonical_patches)
 {
-	struct outcome		*o = validate("{\"capability\":\"c\"," MINIMAL
+	struct outcome          *o = validate("{\"capability\":\"c\"," MINIMAL
 	    ",\"service_updates\":[{\"service_id\":\"s1\",\"static_features\":"
 	    "{\"cap\":1.0,\"gone\":null}},{\"service_id\":\"s2\","
 	    "\"static_features\":{}}]}", NULL, 0);

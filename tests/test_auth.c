@@ -271,7 +271,7 @@ Test(auth, checks_issuer_and_audience_when_configured)
 {
 	struct auth_settings	 s = settings();
 	struct auth_ctx		*ctx;
-	char			*good = bearer(CLAIMS(",\"iss\":\"https://i\","
+	char                    *good = bearer(CLAIMS(",\"iss\":\"https://i\","
 				    "\"aud\":[\"x\",\"pie\"]"));
 	char			*badiss = bearer(CLAIMS(
 				    ",\"iss\":\"https://j\",\"aud\":\"pie\""));
@@ -296,7 +296,7 @@ Test(auth, keeps_cached_tokens_to_the_same_time_rules)
 	struct auth_ctx		*ctx = load(&s);
 	struct auth_principal	*a = NULL, *b = NULL;
 	const char		*code = NULL;
-	char			*h = bearer("{\"sub\":\"a\",\"exp\":1767225700,"
+	char                    *h = bearer("{\"sub\":\"a\",\"exp\":1767225700,"
 				    "\"nbf\":1767225500}");
 
 	cr_assert_eq(auth_authenticate(ctx, h, (time_t)NOW, &a, &code),

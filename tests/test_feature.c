@@ -595,7 +595,7 @@ Test(feature, ignores_features_the_freeze_does_not_name)
 
 Test(feature, checks_against_a_stored_canonical_freeze)
 {
-	struct json_object	*f = parse("{\"features\": [{\"name\": \"c\", "
+	struct json_object      *f = parse("{\"features\": [{\"name\": \"c\", "
 	    "\"type\": \"integer\", \"mandatory\": true, \"default\": 2, "
 	    "\"allowed_values\": [1, 2], \"minimum\": 1.0, \"maximum\": 2}]}");
 	struct verr		 err = { NULL, "" };

@@ -1034,7 +1034,7 @@ Test(assignments, service_scope_keyed_reads_and_puts_carry_etags)
 static struct it_resp *
 fx_put_if(const char *path, const char *body, const char *hdr)
 {
-	const char	*h[] = { "Content-Type: application/json", hdr, NULL };
+	const char      *h[] = { "Content-Type: application/json", hdr, NULL };
 
 	return it_call("PUT", path, it_admin_token(), body, h);
 }
@@ -1318,7 +1318,7 @@ Test(assignments, service_write_that_breaks_an_assignment_is_422)
 Test(assignments, reference_example_with_capability_works_on_demo_data)
 {
 	struct it_resp	*r;
-	const char	*base = "/v2/clients/client-1/domains/south_australia";
+	const char      *base = "/v2/clients/client-1/domains/south_australia";
 	char		 path[256];
 
 	snprintf(path, sizeof(path), "%s/services/svc-001", base);

@@ -139,7 +139,7 @@ Test(http_contract, every_route_refuses_other_methods_with_405_and_allow)
 
 Test(http_contract, trace_on_an_unknown_path_is_a_json_404)
 {
-	struct it_resp	*r = it_call("TRACE", "/no/such/thing", NULL, NULL,
+	struct it_resp  *r = it_call("TRACE", "/no/such/thing", NULL, NULL,
 	    NULL);
 
 	it_assert_error(r, 404, "not_found");
@@ -159,7 +159,7 @@ Test(http_contract, head_answers_the_head_of_get_without_a_body,
     .init = ch_setup)
 {
 	struct it_resp	*g = it_get(ch_path);
-	struct it_resp	*h = it_call("HEAD", ch_path, it_admin_token(), NULL,
+	struct it_resp  *h = it_call("HEAD", ch_path, it_admin_token(), NULL,
 	    NULL);
 	char		 len[32];
 
@@ -189,7 +189,7 @@ Test(http_contract, head_needs_a_token_as_get_does, .init = ch_setup)
 Test(http_contract, options_lists_the_methods_of_the_path)
 {
 	static const char *const want[] = { "GET", "PUT", NULL };
-	struct it_resp	*r = it_call("OPTIONS", "/v2/models/m", NULL, NULL,
+	struct it_resp  *r = it_call("OPTIONS", "/v2/models/m", NULL, NULL,
 	    NULL);
 
 	cr_assert_eq(r->status, 204, "%ld %s", r->status, r->body);
@@ -252,7 +252,7 @@ Test(http_contract, an_overlong_identifier_is_400_naming_its_parameter)
 
 Test(http_contract, a_bad_percent_encoding_in_a_parameter_names_it)
 {
-	struct it_resp	*r = it_get("/v2/clients/c/domains/d%C3/services");
+	struct it_resp  *r = it_get("/v2/clients/c/domains/d%C3/services");
 
 	it_assert_error(r, 400, "invalid_parameter");
 	cr_assert(strstr(it_str(r, "error"), "domain_id"), "%s", r->body);

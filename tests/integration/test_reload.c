@@ -121,7 +121,7 @@ reload_loop_finish(struct reload_loop *l)
 static long
 reload_try(const char *token)
 {
-	struct it_resp	*r = it_call("GET", RELOAD_PATH, token, NULL, NULL);
+	struct it_resp  *r = it_call("GET", RELOAD_PATH, token, NULL, NULL);
 	long		 status = r->status;
 
 	if (status == 401)

@@ -297,7 +297,7 @@ Test(services, missing_parents_are_404_after_the_body)
 Test(services, refusals_before_the_body_401_400_403_415)
 {
 	char		*ro = it_token("-S 'services:read' -C '*' -e 600");
-	char		*other = it_token("-S 'services:read services:write' "
+	char            *other = it_token("-S 'services:read services:write' "
 	    "-C other-client -e 600");
 	char		 path[300], bad[400];
 	struct it_resp	*r;

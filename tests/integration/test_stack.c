@@ -52,7 +52,7 @@ Test(stack, request_ids_differ_between_requests)
 
 Test(stack, unknown_route_outside_v2_is_json_404_from_nginx)
 {
-	struct it_resp	*r = it_call("GET", "/index.html", NULL, NULL, NULL);
+	struct it_resp  *r = it_call("GET", "/index.html", NULL, NULL, NULL);
 
 	it_assert_error(r, 404, "not_found");
 	it_free(r);
@@ -68,7 +68,7 @@ Test(stack, unknown_route_under_v2_is_json_404)
 
 Test(stack, wrong_method_is_405_with_allow)
 {
-	struct it_resp	*r = it_call("DELETE", "/healthz", NULL, NULL, NULL);
+	struct it_resp  *r = it_call("DELETE", "/healthz", NULL, NULL, NULL);
 
 	it_assert_error(r, 405, "method_not_allowed");
 	cr_assert_str_eq(it_header(r, "allow"), "GET");

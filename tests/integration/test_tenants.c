@@ -165,7 +165,7 @@ Test(tenants, client_put_needs_tenants_admin)
 
 Test(tenants, client_put_of_a_client_the_token_does_not_list_is_403)
 {
-	char		*tok = it_token("-S 'tenants:admin' -C other-client "
+	char            *tok = it_token("-S 'tenants:admin' -C other-client "
 	    "-e 600");
 	char		 path[256];
 	struct it_resp	*r;
