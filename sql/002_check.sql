@@ -13,27 +13,32 @@
 SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,'
     'NO_ZERO_DATE,NO_ZERO_IN_DATE,NO_ENGINE_SUBSTITUTION';
 
--- Creates the session's empty work tables:
+-- Empties the session's work tables, creating them on the session's
+-- first call:
 --   pie_touched       services written by this call, to be checked
 --                     against their effective assignments;
 --   pie_check_passes  one row per pass: the capability it checks;
 --   pie_check_pairs   what to check (MEMORY: a domain's worth of pairs
 --                     is written and read fast and never rolled back);
---   pie_blocking      the entries found.
+--   pie_blocking      the entries found;
+--   pie_effective     scratch of pie_check_add_effective (emptied there).
 -- Temporary tables are private to the session and never replicated.
+-- They live as long as the connection: created once, emptied by every
+-- write before its transaction, so rows left by a write that failed
+-- half-way are never seen by the next.  Emptying costs a fraction of
+-- dropping and creating them again.  A change to their definitions
+-- must rename them: a connection opened before it keeps the old ones.
 CREATE OR REPLACE PROCEDURE pie_check_reset()
 MODIFIES SQL DATA
 BEGIN
 	DECLARE v_heap BIGINT UNSIGNED DEFAULT @@SESSION.max_heap_table_size;
 
-	DROP TEMPORARY TABLE IF EXISTS pie_touched, pie_check_passes,
-	    pie_check_pairs, pie_blocking;
-	CREATE TEMPORARY TABLE pie_touched (
+	CREATE TEMPORARY TABLE IF NOT EXISTS pie_touched (
 		service_pk	BIGINT UNSIGNED NOT NULL,
 		service_id	VARCHAR(128) NOT NULL,
 		PRIMARY KEY (service_pk)
 	) ENGINE=InnoDB;
-	CREATE TEMPORARY TABLE pie_check_passes (
+	CREATE TEMPORARY TABLE IF NOT EXISTS pie_check_passes (
 		pass		SMALLINT UNSIGNED NOT NULL,
 		capability	VARCHAR(64) NOT NULL,
 		PRIMARY KEY (pass)
@@ -41,7 +46,7 @@ BEGIN
 
 	-- A MEMORY table's size limit is fixed when it is created.
 	SET SESSION max_heap_table_size = 1024 * 1024 * 1024;
-	CREATE TEMPORARY TABLE pie_check_pairs (
+	CREATE TEMPORARY TABLE IF NOT EXISTS pie_check_pairs (
 		pass		SMALLINT UNSIGNED NOT NULL,
 		service_pk	BIGINT UNSIGNED NOT NULL,
 		version_pk	BIGINT UNSIGNED NOT NULL,
@@ -49,7 +54,7 @@ BEGIN
 	) ENGINE=MEMORY;
 	SET SESSION max_heap_table_size = v_heap;
 
-	CREATE TEMPORARY TABLE pie_blocking (
+	CREATE TEMPORARY TABLE IF NOT EXISTS pie_blocking (
 		service_id	VARCHAR(128) NOT NULL,
 		feature		VARCHAR(255) NOT NULL,
 		service_pk	BIGINT UNSIGNED NOT NULL,
@@ -59,6 +64,17 @@ BEGIN
 		version_pk	BIGINT UNSIGNED NOT NULL,
 		PRIMARY KEY (service_id, feature)
 	) ENGINE=InnoDB;
+	CREATE TEMPORARY TABLE IF NOT EXISTS pie_effective (
+		service_pk	BIGINT UNSIGNED NOT NULL,
+		capability	VARCHAR(64) NOT NULL,
+		version_pk	BIGINT UNSIGNED NOT NULL,
+		PRIMARY KEY (capability, service_pk)
+	) ENGINE=InnoDB;
+
+	DELETE FROM pie_touched;
+	DELETE FROM pie_check_passes;
+	DELETE FROM pie_check_pairs;
+	DELETE FROM pie_blocking;
 END;
 
 -- Share-locks what decides the effective assignments of the services in
@@ -96,14 +112,7 @@ CREATE OR REPLACE PROCEDURE pie_check_add_effective(
 	IN p_skip_capability	VARCHAR(64))
 MODIFIES SQL DATA
 BEGIN
-	DROP TEMPORARY TABLE IF EXISTS pie_effective;
-	CREATE TEMPORARY TABLE pie_effective (
-		service_pk	BIGINT UNSIGNED NOT NULL,
-		capability	VARCHAR(64) NOT NULL,
-		version_pk	BIGINT UNSIGNED NOT NULL,
-		PRIMARY KEY (capability, service_pk)
-	) ENGINE=InnoDB;
-
+	DELETE FROM pie_effective;
 	INSERT INTO pie_effective (service_pk, capability, version_pk)
 	SELECT e.service_pk, e.capability, e.version_pk
 	FROM (
@@ -128,8 +137,6 @@ BEGIN
 	FROM pie_effective e
 	JOIN pie_check_passes ps ON ps.capability = e.capability
 	    AND ps.pass >= p_first_pass;
-
-	DROP TEMPORARY TABLE pie_effective;
 END;
 
 -- Fills pie_blocking from pie_check_pairs, pass by pass, and returns the

@@ -11,14 +11,14 @@
 SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,'
     'NO_ZERO_DATE,NO_ZERO_IN_DATE,NO_ENGINE_SUBSTITUTION';
 
--- Creates the session's empty work tables for feature writes:
+-- Empties the session's work tables for feature writes, creating them
+-- on the session's first call (as pie_check_reset does):
 --   pie_feature_rows  normalised feature values to store (t 'z': remove);
 --   pie_updates       service_updates of an assignment upsert.
 CREATE OR REPLACE PROCEDURE pie_features_reset()
 MODIFIES SQL DATA
 BEGIN
-	DROP TEMPORARY TABLE IF EXISTS pie_feature_rows, pie_updates;
-	CREATE TEMPORARY TABLE pie_feature_rows (
+	CREATE TEMPORARY TABLE IF NOT EXISTS pie_feature_rows (
 		service_pk	BIGINT UNSIGNED NOT NULL,
 		name		VARCHAR(255) NOT NULL,
 		t		CHAR(1) CHARACTER SET ascii NOT NULL,
@@ -28,7 +28,7 @@ BEGIN
 		v		LONGTEXT NULL,
 		PRIMARY KEY (service_pk, name)
 	) ENGINE=InnoDB;
-	CREATE TEMPORARY TABLE pie_updates (
+	CREATE TEMPORARY TABLE IF NOT EXISTS pie_updates (
 		ord		INT UNSIGNED NOT NULL,
 		service_id	VARCHAR(128) NULL,
 		service_pk	BIGINT UNSIGNED NULL,
@@ -37,6 +37,9 @@ BEGIN
 		features	LONGTEXT NULL,
 		PRIMARY KEY (ord)
 	) ENGINE=InnoDB;
+
+	DELETE FROM pie_feature_rows;
+	DELETE FROM pie_updates;
 END;
 
 -- Loads one service's normalised feature array (docs/internals.md) into

@@ -230,7 +230,9 @@ body: BEGIN
 	END IF;
 
 	CALL pie_check_reset();
-	CALL pie_features_reset();
+	IF p_service_updates IS NOT NULL THEN
+		CALL pie_features_reset();
+	END IF;
 	IF p_dry_run = 0 THEN
 		CALL pie_assignment_key_create(v_domain_pk, v_service_pk,
 		    p_capability);

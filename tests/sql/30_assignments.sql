@@ -179,3 +179,26 @@ CALL t_assert((SELECT COUNT(*) FROM assignments a JOIN assignments b
     ON a.key_pk = b.key_pk AND b.revision = a.revision + 1
     WHERE b.created_at < a.created_at) = 0, 'monotonic created_at');
 CALL t_invariant('c', 'd');
+
+-- The work tables live as long as the connection: what a blocked or a
+-- failed write left in them is never seen by the next write.  The
+-- blocked upsert leaves its pairs (MEMORY, not rolled back), s2 against
+-- version 2 among them, which would block the put of s1 if it saw them.
+CALL pie_assignment_upsert(t_uuid(14), 'c', 'd', NULL, 'fourth', 'm',
+    '2', 'active', NULL, NULL, NULL, 'u', NULL, 0);
+CALL t_assert((SELECT COUNT(*) FROM pie_check_pairs) = 2,
+    'pairs left behind');
+CALL t_service('c', 'd', 's1', '{"x":5,"route":"r"}');
+CALL t_assert((SELECT provided_features FROM services
+    WHERE service_id = 's1') = '{"x":5,"route":"r"}',
+    'put after a blocked write');
+CALL t_expect(CONCAT(@call, '''c'', ''d'', NULL, ''fourth'', ''m'',
+    ''1'', ''active'', NULL, NULL, ', QUOTE(CONCAT('[', t_update('s1',
+    '{"x":4}'), ',', t_update('ghost', '{}'), ']')), ', ''u'', NULL, 0)'),
+    '45423', 'ghost');
+SET @u = CONCAT('[', t_update('s2', '{"x":2}'), ']');
+CALL pie_assignment_upsert(t_uuid(15), 'c', 'd', NULL, 'fourth', 'm',
+    '2', 'active', NULL, NULL, @u, 'u', NULL, 0);
+CALL t_assert((SELECT updated_services FROM assignments
+    WHERE id = t_uuid(15)) = '["s2"]', 'only this write''s updates');
+CALL t_invariant('c', 'd');
