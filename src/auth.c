@@ -364,6 +364,20 @@ auth_sub_ok(const char *sub, size_t len)
 }
 
 /*
+ * Looks up claim name of c into *v (NULL when absent).  Returns 0, or -1
+ * when the claim is present but null: a claim pie reads has a value of
+ * its type or is left out.
+ */
+static int
+auth_claim(json_object *c, const char *name, json_object **v)
+{
+	*v = NULL;
+	if (json_object_object_get_ex(c, name, v) && *v == NULL)
+		return -1;
+	return 0;
+}
+
+/*
  * Adds the scope words of claim v, a string (space-separated) when
  * string_ok, or an array of strings when array_ok.  Returns 0, or -1
  * when v has another type.
@@ -450,15 +464,16 @@ auth_principal_new(const struct auth_ctx *ctx, json_object *c,
 	    (size_t)json_object_get_string_len(v)))
 		goto out;
 
-	json_object_object_get_ex(c, "scope", &scope);
-	json_object_object_get_ex(c, "scp", &scp);
-	json_object_object_get_ex(c, "permissions", &perms);
+	if (auth_claim(c, "scope", &scope) < 0 ||
+	    auth_claim(c, "scp", &scp) < 0 ||
+	    auth_claim(c, "permissions", &perms) < 0 ||
+	    auth_claim(c, ctx->clients_claim, &clients) < 0)
+		goto out;
 	if (auth_scope_claim(scope, 1, 0, &p->scopes) < 0 ||
 	    auth_scope_claim(scp, 1, 1, &p->scopes) < 0 ||
 	    auth_scope_claim(perms, 0, 1, &p->scopes) < 0)
 		goto out;
 
-	json_object_object_get_ex(c, ctx->clients_claim, &clients);
 	if ((res = auth_clients_claim(clients, p)) != PIE_OK) {
 		if (res == PIE_ERR_INVALID)
 			res = PIE_ERR_AUTH;

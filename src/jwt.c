@@ -7,12 +7,12 @@
  * the token), then a key is chosen by kid and by type, and the signature
  * is checked over the bytes exactly as received.  Only then is the
  * payload parsed and a claim believed, so that a forged token is
- * "invalid_signature" whatever it claims.  Of duplicate member names
- * json-c keeps the last, which RFC 7515 section 4 allows; the signature
- * covers the header bytes either way.
+ * "invalid_signature" whatever it claims.  Header and payload are read
+ * as I-JSON, like a request body: a member named twice (RFC 7515 section
+ * 4 lets a parser take either choice, and two parsers may choose apart)
+ * or a U+0000 that would cut a C string short is a malformed token.
  */
 #include <math.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +24,7 @@
 #include <openssl/rsa.h>
 
 #include "b64url.h"
+#include "ijson.h"
 #include "jwt.h"
 
 struct jwt {
@@ -98,35 +99,25 @@ jwt_free(struct jwt *t)
 }
 
 /*
- * Parses buf[0..len) strictly (RFC 8259, valid UTF-8, nothing after the
- * value) and requires an object.  Returns PIE_OK with *out set (release
- * with json_object_put), PIE_ERR_INVALID or PIE_ERR_NOMEM.  json-c
- * does not tell a failed allocation inside the parser from bad input, so
- * such a failure reads as PIE_ERR_INVALID.
+ * Parses buf[0..len) as I-JSON (ijson.h) and requires an object.
+ * Returns PIE_OK with *out set (release with json_object_put),
+ * PIE_ERR_INVALID or PIE_ERR_NOMEM.
  */
 static enum pie_res
 jwt_parse_object(const unsigned char *buf, size_t len, json_object **out)
 {
-	json_tokener	*tok;
 	json_object	*obj;
-	enum pie_res	 res = PIE_ERR_INVALID;
+	enum pie_res	 res;
 
-	if (len > INT32_MAX)
+	res = ijson_parse((const char *)buf, len, &obj, NULL, 0);
+	if (res != PIE_OK)
+		return res;
+	if (!json_object_is_type(obj, json_type_object)) {
+		json_object_put(obj);
 		return PIE_ERR_INVALID;
-	if ((tok = json_tokener_new()) == NULL)
-		return PIE_ERR_NOMEM;
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
-	    JSON_TOKENER_VALIDATE_UTF8);
-	obj = json_tokener_parse_ex(tok, (const char *)buf, (int)len);
-	if (obj != NULL && json_tokener_get_parse_end(tok) == len &&
-	    json_object_is_type(obj, json_type_object)) {
-		*out = obj;
-		obj = NULL;
-		res = PIE_OK;
 	}
-	json_object_put(obj);
-	json_tokener_free(tok);
-	return res;
+	*out = obj;
+	return PIE_OK;
 }
 
 /*
@@ -512,13 +503,14 @@ jwt_numeric_date(json_object *claims, const char *name, int up,
 	return 1;
 }
 
-/* 1 when aud is absent, a string, or an array of only strings. */
+/* 1 when aud (present; NULL for a JSON null) is a string, or an array
+ * of only strings. */
 static int
 jwt_aud_well_formed(json_object *aud)
 {
 	size_t	 i, n;
 
-	if (aud == NULL || json_object_is_type(aud, json_type_string))
+	if (json_object_is_type(aud, json_type_string))
 		return 1;
 	if (!json_object_is_type(aud, json_type_array))
 		return 0;
@@ -587,8 +579,8 @@ jwt_read_claims(struct jwt *t)
 	if (json_object_object_get_ex(c, "sub", &v) &&
 	    !json_object_is_type(v, json_type_string))
 		return JWT_CODE_MALFORMED;
-	json_object_object_get_ex(c, "aud", &aud);
-	if (!jwt_aud_well_formed(aud))
+	if (json_object_object_get_ex(c, "aud", &aud) &&
+	    !jwt_aud_well_formed(aud))
 		return JWT_CODE_MALFORMED;
 	return NULL;
 }

@@ -255,6 +255,31 @@ Test(auth, refuses_claims_of_the_wrong_type)
 	cr_expect_str_eq(code_for(CLAIMS(",\"scp\":\"jobs:read\"")), "ok");
 }
 
+Test(auth, refuses_null_where_a_claim_needs_a_value)
+{
+	cr_expect_str_eq(code_for(CLAIMS(",\"scope\":null")),
+	    "malformed_token");
+	cr_expect_str_eq(code_for(CLAIMS(",\"scp\":null")), "malformed_token");
+	cr_expect_str_eq(code_for(CLAIMS(",\"permissions\":null")),
+	    "malformed_token");
+	cr_expect_str_eq(code_for(CLAIMS(",\"clients\":null")),
+	    "malformed_token");
+	cr_expect_str_eq(code_for(CLAIMS(",\"aud\":null")), "malformed_token");
+}
+
+Test(auth, refuses_a_nul_that_would_shorten_a_client)
+{
+	cr_expect_str_eq(code_for(CLAIMS(",\"clients\":[\"c\\u0000x\"]")),
+	    "malformed_token");
+}
+
+Test(auth, refuses_a_claim_named_twice)
+{
+	cr_expect_str_eq(code_for("{\"sub\":\"a\",\"exp\":1767229200,"
+	    "\"scope\":\"jobs:read\",\"scope\":\"tenants:admin\"}"),
+	    "malformed_token");
+}
+
 Test(auth, answers_expired_and_not_yet_valid)
 {
 	cr_expect_str_eq(code_for("{\"sub\":\"a\",\"exp\":1767225500}"),

@@ -467,6 +467,25 @@ Test(jwt, checks_the_signature_over_the_exact_received_header)
 	free(tok);
 }
 
+Test(jwt, rejects_a_header_member_named_twice)
+{
+	struct cases	 c;
+	char		*tok = case_token("valid_es256"), *h2, *fake;
+	const char	*hdr = "{\"alg\":\"none\",\"alg\":\"ES256\","
+			    "\"kid\":\"ec-p256\"}";
+
+	/* Two parsers could read two algorithms into one header. */
+	cr_assert_eq(b64url_encode((const unsigned char *)hdr, strlen(hdr),
+	    &h2), PIE_OK);
+	cr_assert_gt(asprintf(&fake, "%s%s", h2, strchr(tok, '.')), 0);
+	cases_load(&c);
+	cr_expect_str_eq(cases_decode(&c, fake), JWT_CODE_MALFORMED);
+	cases_free(&c);
+	free(h2);
+	free(fake);
+	free(tok);
+}
+
 Test(jwt, rejects_a_token_over_8_kib)
 {
 	struct cases	 c;
