@@ -175,6 +175,32 @@ body_find(const struct body_field *fields, const char *name)
 	return NULL;
 }
 
+/* The levels of objects and arrays in v: 0 for a scalar. */
+static size_t
+body_depth(struct json_object *v)
+{
+	size_t	 d, deepest = 0, i, n;
+
+	switch (json_object_get_type(v)) {
+	case json_type_object:
+		json_object_object_foreach(v, key, val) {
+			(void)key;
+			if ((d = body_depth(val)) > deepest)
+				deepest = d;
+		}
+		return deepest + 1;
+	case json_type_array:
+		n = json_object_array_length(v);
+		for (i = 0; i < n; i++)
+			if ((d = body_depth(json_object_array_get_idx(v,
+			    i))) > deepest)
+				deepest = d;
+		return deepest + 1;
+	default:
+		return 0;
+	}
+}
+
 /* Checks the size limit and identifier rule of one present member. */
 static enum pie_res
 body_check_value(struct json_object *v, const struct body_field *f,
@@ -214,6 +240,10 @@ body_check_value(struct json_object *v, const struct body_field *f,
 			return body_fail(err, BODY_E_TOO_LARGE,
 			    "%s must be at most %zu bytes of JSON", path,
 			    f->max);
+		if (body_depth(v) > BODY_OBJECT_DEPTH_MAX)
+			return body_fail(err, BODY_E_TOO_LARGE,
+			    "%s must nest at most %d levels of objects and "
+			    "arrays", path, BODY_OBJECT_DEPTH_MAX);
 		break;
 	default:
 		break;

@@ -50,9 +50,17 @@ struct verr {
 #define BODY_T_SCALAR	(BODY_T_STRING | BODY_T_NUMBER | BODY_T_BOOLEAN)
 
 /*
+ * How deep a free-form object (one with a byte limit) may nest, counting
+ * itself: MariaDB's JSON functions refuse documents over 32 levels, and
+ * the procedures wrap such objects in a few more.
+ */
+#define BODY_OBJECT_DEPTH_MAX	16
+
+/*
  * One member an object may have.  max limits a string to that many
  * characters (code points), an array to that many items and an object to
- * that many bytes of compact serialised JSON; 0 means no limit.  ident,
+ * that many bytes of compact serialised JSON and BODY_OBJECT_DEPTH_MAX
+ * levels of objects and arrays; 0 means no limit.  ident,
  * when not IDENT_NONE, is the identifier rule a string value must follow.
  * A table ends with an entry whose name is NULL.
  */

@@ -184,6 +184,37 @@ Test(body, limits_objects_by_their_serialised_size)
 	free(buf);
 }
 
+/* A body whose parameters nest depth levels: objects, one array. */
+static char *
+nested(size_t depth)
+{
+	char	*buf = malloc(64 + depth * 8), *p;
+	size_t	 i;
+
+	cr_assert_not_null(buf);
+	p = buf + sprintf(buf, "{\"capability\": \"c\", \"model_id\": "
+	    "\"m\", \"parameters\": ");
+	for (i = 1; i < depth; i++)
+		p += sprintf(p, "{\"k\": ");
+	p += sprintf(p, "[1]");
+	for (i = 1; i < depth; i++)
+		*p++ = '}';
+	strcpy(p, "}");
+	return buf;
+}
+
+Test(body, limits_how_deep_a_free_form_object_nests)
+{
+	char	*ok = nested(BODY_OBJECT_DEPTH_MAX);
+	char	*deep = nested(BODY_OBJECT_DEPTH_MAX + 1);
+
+	expect(ok, assignment, NULL, NULL, NULL);
+	expect(deep, assignment, NULL, BODY_E_TOO_LARGE, "parameters must "
+	    "nest at most 16 levels of objects and arrays");
+	free(ok);
+	free(deep);
+}
+
 Test(body, finds_duplicates_in_an_array_of_objects)
 {
 	struct json_object	*o = parse("[{\"service_id\": \"a\"}, "
