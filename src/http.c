@@ -11,6 +11,7 @@
 #include <json-c/json.h>
 
 #include "http.h"
+#include "ijson.h"
 
 const char *
 http_param(const struct http_req *req, const char *name)
@@ -133,17 +134,40 @@ http_query_allow(const struct http_req *req, struct http_resp *resp,
 	return PIE_OK;
 }
 
+/*
+ * 1 when the media type ct is application/json, with parameters or
+ * none; a charset, when given, must be UTF-8, which is what the body is
+ * read as (RFC 8259 section 8.1).
+ */
+static int
+http_is_json(const char *ct)
+{
+	size_t	 n = strlen("application/json"), v;
+
+	if (ct == NULL || strncasecmp(ct, "application/json", n) != 0)
+		return 0;
+	for (ct += n; *ct == ' ' || *ct == '\t'; ct++)
+		continue;
+	while (*ct == ';') {
+		for (ct++; *ct == ' ' || *ct == '\t'; ct++)
+			continue;
+		v = strcspn(ct, ";");
+		if (strncasecmp(ct, "charset=", 8) == 0 &&
+		    !((v == 13 && strncasecmp(ct + 8, "utf-8", 5) == 0) ||
+		    (v == 15 && strncasecmp(ct + 8, "\"utf-8\"", 7) == 0)))
+			return 0;
+		ct += v;
+	}
+	return *ct == '\0';
+}
+
 enum pie_res
 http_require_json(const struct http_req *req, struct http_resp *resp)
 {
-	const char	*ct = req->content_type;
-	size_t		 n = strlen("application/json");
-
-	if (ct == NULL || strncasecmp(ct, "application/json", n) != 0 ||
-	    (ct[n] != '\0' && ct[n] != ';' && ct[n] != ' ' && ct[n] != '\t'))
+	if (!http_is_json(req->content_type))
 		return http_error(resp, 415, "unsupported_media_type",
 		    "the body must be sent as Content-Type: "
-		    "application/json");
+		    "application/json (with charset=utf-8, if any)");
 	if (req->body_len == 0)
 		return http_error(resp, 400, "invalid_json",
 		    "the request body is empty; a JSON object is required");
@@ -153,13 +177,16 @@ http_require_json(const struct http_req *req, struct http_resp *resp)
 enum pie_res
 http_header(struct http_resp *resp, const char *name, const char *fmt, ...)
 {
-	char	 value[256];
+	char	 value[640];
 	int	 n;
 	va_list	 ap;
 
+	/* Room for a Location of the longest identifiers. */
 	va_start(ap, fmt);
-	vsnprintf(value, sizeof(value), fmt, ap);
+	n = vsnprintf(value, sizeof(value), fmt, ap);
 	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(value))
+		return PIE_ERR_TOO_BIG;
 
 	n = snprintf(resp->headers + resp->headers_len,
 	    sizeof(resp->headers) - resp->headers_len, "%s: %s\r\n", name,
@@ -227,6 +254,8 @@ http_error(struct http_resp *resp, int status, const char *code,
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 
+	/* Messages quote paths and names as the client sent them. */
+	ijson_msg_clean(msg);
 	resp->code = code;
 	if (http_json(resp, status, http_error_body(code, msg)) != PIE_OK)
 		resp->status = 503;

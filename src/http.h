@@ -53,7 +53,7 @@ struct http_req {
 
 struct http_resp {
 	int		 status;
-	char             headers[512];  /* extra "Name: value\r\n" lines */
+	char             headers[1024]; /* extra "Name: value\r\n" lines */
 	size_t		 headers_len;
 	char		*body;		/* owned */
 	size_t		 body_len;

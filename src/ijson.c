@@ -44,6 +44,8 @@ struct ijson_mark {
 };
 
 static enum pie_res	 ijson_value(struct ijson *, struct json_object **);
+static size_t		 ijson_utf8_bad(const unsigned char *, size_t);
+static int		 ijson_utf8_tail_cut(const unsigned char *, size_t);
 
 /*
  * Writes the message for the API user: what went wrong, the member path
@@ -81,22 +83,29 @@ ijson_fail(struct ijson *p, int with_pos, const char *fmt, ...)
 void
 ijson_msg_clean(char *s)
 {
-	size_t		 n, i, cont = 0, need;
-	unsigned char	 lead;
+	size_t	 n = strlen(s), i = 0, ok;
 
-	for (n = 0; s[n] != '\0'; n++)
-		if ((unsigned char)s[n] < 0x20 || s[n] == 0x7f)
-			s[n] = '?';
-
-	for (i = n; i > 0 && cont < 4; i--, cont++)
-		if (((unsigned char)s[i - 1] & 0xc0) != 0x80)
+	/*
+	 * Replace each byte that starts no well-formed sequence; a sequence
+	 * cut short at the very end (a truncating snprintf) is dropped.
+	 */
+	while (i < n) {
+		ok = ijson_utf8_bad((const unsigned char *)s + i, n - i);
+		i += ok;
+		if (i == n)
 			break;
-	if (i == 0)
-		return;
-	lead = (unsigned char)s[i - 1];
-	need = lead >= 0xf0 ? 3 : lead >= 0xe0 ? 2 : lead >= 0xc0 ? 1 : 0;
-	if (cont < need)
-		s[i - 1] = '\0';
+		if ((unsigned char)s[i] >= 0xc2 && (unsigned char)s[i] <= 0xf4 &&
+		    ijson_utf8_tail_cut((const unsigned char *)s + i, n - i)) {
+			s[i] = '\0';
+			n = i;
+			break;
+		}
+		s[i++] = '?';
+	}
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			s[i] = '?';
 }
 
 /* Appends piece to the path, or "..." once the path is full. */
@@ -204,6 +213,23 @@ ijson_utf8_bad(const unsigned char *s, size_t len)
 		i += n + 1;
 	}
 	return len;
+}
+
+/*
+ * 1 when s[0..len), which starts with a lead byte, is a well-formed
+ * sequence's beginning that the end of the buffer cut short.
+ */
+static int
+ijson_utf8_tail_cut(const unsigned char *s, size_t len)
+{
+	size_t	 need = s[0] >= 0xf0 ? 3 : s[0] >= 0xe0 ? 2 : 1, k;
+
+	if (len > need)
+		return 0;
+	for (k = 1; k < len; k++)
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+	return 1;
 }
 
 static void

@@ -41,8 +41,9 @@ enum pie_res	 ijson_parse(const char *buf, size_t len,
 
 /*
  * Makes the NUL-terminated message s, which may quote user input, safe to
- * show: control characters become '?', and a partial UTF-8 sequence left
- * at the end by a truncating snprintf is cut off.
+ * show as a JSON string: control characters and bytes that are not
+ * well-formed UTF-8 become '?', and a partial UTF-8 sequence left at the
+ * end by a truncating snprintf is cut off.
  */
 void		 ijson_msg_clean(char *s);
 

@@ -38,16 +38,16 @@ Test(http, error_is_the_json_envelope)
 	http_resp_clear(&resp);
 }
 
-Test(http, error_message_with_quotes_stays_valid_json)
+Test(http, error_message_with_quotes_and_bad_bytes_stays_valid_json)
 {
 	struct http_resp	 resp;
 	struct json_object	*o, *v;
 
 	memset(&resp, 0, sizeof(resp));
-	http_error(&resp, 400, "invalid_json", "bad \"x\"\n\\ here");
+	http_error(&resp, 400, "invalid_json", "bad \"x\"\n\\ here \xff");
 	o = body_of(&resp);
 	cr_assert(json_object_object_get_ex(o, "error", &v));
-	cr_assert_str_eq(json_object_get_string(v), "bad \"x\"\n\\ here");
+	cr_assert_str_eq(json_object_get_string(v), "bad \"x\"?\\ here ?");
 	json_object_put(o);
 	http_resp_clear(&resp);
 }
@@ -55,7 +55,7 @@ Test(http, error_message_with_quotes_stays_valid_json)
 Test(http, headers_accumulate_and_refuse_overflow)
 {
 	struct http_resp	 resp;
-	char			 big[300];
+	char			 big[600], huge[700];
 
 	memset(&resp, 0, sizeof(resp));
 	cr_assert_eq(http_header(&resp, "Allow", "GET, PUT"), PIE_OK);
@@ -66,6 +66,13 @@ Test(http, headers_accumulate_and_refuse_overflow)
 	cr_assert_eq(http_header(&resp, "X-A", "%s", big), PIE_OK);
 	cr_assert_eq(http_header(&resp, "X-B", "%s", big), PIE_ERR_TOO_BIG);
 	cr_assert(strstr(resp.headers, "X-B") == NULL);
+
+	/* A value is never cut short: it fits whole or is refused. */
+	http_resp_clear(&resp);
+	memset(huge, 'y', sizeof(huge) - 1);
+	huge[sizeof(huge) - 1] = '\0';
+	cr_assert_eq(http_header(&resp, "X-C", "%s", huge), PIE_ERR_TOO_BIG);
+	cr_assert(strstr(resp.headers, "X-C") == NULL);
 }
 
 Test(http, query_parameters_are_decoded)
@@ -140,6 +147,11 @@ Test(http, a_repeated_or_unnamed_query_parameter_is_refused)
 
 Test(http, json_bodies_need_the_json_media_type)
 {
+	static const char *const refused[] = { "application/jsonx",
+	    "application/json garbage", "application/json; charset=latin1",
+	    "application/json;charset=utf-16", "application/merge-patch+json",
+	    NULL };
+	const char *const	*bad;
 	struct http_req		 req;
 	struct http_resp	 resp;
 
@@ -153,10 +165,16 @@ Test(http, json_bodies_need_the_json_media_type)
 	http_resp_clear(&resp);
 	req.content_type = "application/json; charset=utf-8";
 	cr_assert_eq(http_require_json(&req, &resp), PIE_OK);
-	req.content_type = "application/jsonx";
-	http_require_json(&req, &resp);
-	cr_assert_eq(resp.status, 415);
-	http_resp_clear(&resp);
+	req.content_type = "Application/JSON;charset=\"UTF-8\"; x=y";
+	cr_assert_eq(http_require_json(&req, &resp), PIE_OK);
+	req.content_type = "application/json ";
+	cr_assert_eq(http_require_json(&req, &resp), PIE_OK);
+	for (bad = refused; *bad != NULL; bad++) {
+		req.content_type = *bad;
+		http_require_json(&req, &resp);
+		cr_assert_eq(resp.status, 415, "took %s", *bad);
+		http_resp_clear(&resp);
+	}
 	req.content_type = "application/json";
 	req.body_len = 0;
 	http_require_json(&req, &resp);

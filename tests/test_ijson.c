@@ -424,6 +424,7 @@ Test(ijson, cleans_control_characters_and_cut_utf8_from_messages)
 {
 	char	 a[] = "ab\xc3", b[] = "ab\xf0\x9f\x9a", c[] = "ab\xc3\xbc";
 	char	 d[] = "\xe2\x82\xac", e[] = "", f[] = "a\nb\x7f";
+	char	 g[] = "/v2/\xff\xfex\xed\xa0\x80\xc3\xa9";
 
 	ijson_msg_clean(a);
 	cr_assert_str_eq(a, "ab");
@@ -437,6 +438,8 @@ Test(ijson, cleans_control_characters_and_cut_utf8_from_messages)
 	cr_assert_str_eq(e, "");
 	ijson_msg_clean(f);
 	cr_assert_str_eq(f, "a?b?");
+	ijson_msg_clean(g);
+	cr_assert_str_eq(g, "/v2/??x???\xc3\xa9");
 	refuse("{\"a\\nb\": 1, \"a\\nb\": 2}", "duplicate member \"a?b\"");
 }
 
