@@ -169,8 +169,8 @@ assign_reads_list(struct http_req *req, struct http_resp *resp)
 	if ((res = http_query_allow(req, resp, query)) != PIE_OK ||
 	    (res = assign_reads_filters(req, resp, status, sizeof(status),
 	    model, sizeof(model))) != PIE_OK ||
-	    (res = handler_page(req, resp, &page)) != PIE_OK ||
-	    (res = handler_require_path(req, resp)) != PIE_OK)
+	    (res = handler_page(req, resp, &page, IDENT_CAPABILITY)) !=
+	    PIE_OK || (res = handler_require_path(req, resp)) != PIE_OK)
 		return res;
 
 	args[0] = db_str(http_param(req, "client_id"));
@@ -255,7 +255,7 @@ assign_reads_revisions(struct http_req *req, struct http_resp *resp)
 	enum pie_res		 res;
 
 	if ((res = http_query_allow(req, resp, query)) != PIE_OK ||
-	    (res = handler_page(req, resp, &page)) != PIE_OK)
+	    (res = handler_page(req, resp, &page, IDENT_NONE)) != PIE_OK)
 		return res;
 	if (page.nafter > 0) {
 		before = page.after[0];

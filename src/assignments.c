@@ -427,12 +427,13 @@ assign_render(struct http_resp *resp, const struct db_result *r,
 /* Calls the procedure once for the validated request a. */
 static enum pie_res
 assign_call(struct http_req *req, struct http_resp *resp,
-    const struct assign_req *a, const char *match, int dry)
+    struct json_object *body, const struct assign_req *a, const char *match,
+    int dry)
 {
 	static const char	 sql[] = "CALL pie_assignment_upsert(?, ?, ?, "
 	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	struct handler_ctx	 ctx = { a->model_id, a->model_version,
-	    a->capability };
+	    a->capability, NULL };
 	struct db_arg		 args[14];
 	struct db_result	*r = NULL;
 	char			 id[UUID_STR_LEN];
@@ -456,6 +457,7 @@ assign_call(struct http_req *req, struct http_resp *resp,
 	args[12] = db_str(match[0] != '\0' ? match : NULL);
 	args[13] = db_int(dry);
 
+	json_object_object_get_ex(body, "service_updates", &ctx.updates);
 	if ((res = db_exec(req->db, sql, args, 14, &r)) != PIE_OK)
 		return handler_db_error(req, resp, res, &ctx);
 	res = assign_render(resp, r, a, dry);
@@ -494,7 +496,7 @@ assign_upsert(struct http_req *req, struct http_resp *resp, int keyed)
 	    (res = assign_condition(req, resp, a.capability, match,
 	    sizeof(match))) != PIE_OK)
 		goto out;
-	res = assign_call(req, resp, &a, match, dry);
+	res = assign_call(req, resp, body, &a, match, dry);
 out:
 	assign_req_clear(&a);
 	json_object_put(body);

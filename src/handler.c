@@ -96,6 +96,31 @@ handler_db_invalid(struct http_resp *resp, const char *msg)
 	return http_error(resp, 400, "invalid_value", "%s: refused", msg);
 }
 
+/*
+ * Writes the path of the service_id of the item of updates that names
+ * service ("service_updates[2].service_id") into buf, or "" when none
+ * does (updates may be NULL).
+ */
+static void
+handler_update_path(struct json_object *updates, const char *service,
+    char *buf, size_t len)
+{
+	struct json_object	*v;
+	size_t			 i, n;
+
+	buf[0] = '\0';
+	n = updates != NULL ? json_object_array_length(updates) : 0;
+	for (i = 0; i < n; i++) {
+		if (json_object_object_get_ex(json_object_array_get_idx(
+		    updates, i), "service_id", &v) &&
+		    strcmp(json_object_get_string(v), service) == 0) {
+			snprintf(buf, len, "service_updates[%zu].service_id",
+			    i);
+			break;
+		}
+	}
+}
+
 enum pie_res
 handler_db_error(struct http_req *req, struct http_resp *resp,
     enum pie_res res, const struct handler_ctx *ctx)
@@ -103,6 +128,7 @@ handler_db_error(struct http_req *req, struct http_resp *resp,
 	static const struct handler_ctx none;
 	const char	*state = db_sqlstate(req->db);
 	const char	*msg = db_message(req->db), *param, *id;
+	char		 path[BODY_PATH_MAX];
 
 	if (ctx == NULL)
 		ctx = &none;
@@ -141,14 +167,16 @@ handler_db_error(struct http_req *req, struct http_resp *resp,
 		    ctx->model_id ? ctx->model_id : "(unnamed)",
 		    ctx->model_version ? ctx->model_version : "(unnamed)");
 	}
+	handler_update_path(ctx->updates, msg, path, sizeof(path));
 	if (strcmp(state, "45423") == 0)
 		return http_error(resp, 422, "unknown_service",
-		    "service_updates: %s is not a service of domain %s", msg,
+		    "%s: %s is not a service of domain %s",
+		    path[0] != '\0' ? path : "service_updates", msg,
 		    http_param(req, "domain_id"));
 	if (strcmp(state, "45424") == 0)
-		return http_error(resp, 422, "service_departed", "service %s "
-		    "has departed; a departed service cannot change or be "
-		    "assigned", msg);
+		return http_error(resp, 422, "service_departed", "%s%sservice "
+		    "%s has departed; a departed service cannot change or be "
+		    "assigned", path, path[0] != '\0' ? ": " : "", msg);
 	if (strcmp(state, "45425") == 0)
 		return http_error(resp, 422, "no_active_assignment",
 		    "service %s has no active assignment of capability %s",
@@ -163,19 +191,22 @@ handler_db_error(struct http_req *req, struct http_resp *resp,
 	return http_error(resp, 500, "internal_error", "internal error");
 }
 
-/* Parses a cell of JSON text; null for SQL NULL or (logged) bad text. */
+/*
+ * Parses a cell of JSON text; null for SQL NULL or (logged) bad text.
+ * Read like a body, so that a number json-c cannot hold as an integer
+ * keeps the digits it was stored with instead of saturating.
+ */
 static struct json_object *
 handler_json_cell(const char *text)
 {
-	struct json_object	*o;
-	enum json_tokener_error	 e;
+	struct json_object	*o = NULL;
+	char			 err[256];
 
 	if (text == NULL)
 		return NULL;
-	o = json_tokener_parse_verbose(text, &e);
-	if (o == NULL && e != json_tokener_success)
-		log_error("stored JSON does not parse: %s",
-		    json_tokener_error_desc(e));
+	if (ijson_parse(text, strlen(text), &o, err, sizeof(err)) ==
+	    PIE_ERR_INVALID)
+		log_error("stored JSON does not parse: %s", err);
 	return o;
 }
 
@@ -291,7 +322,7 @@ handler_row(const struct db_result *r, size_t set, size_t row,
 
 enum pie_res
 handler_page(const struct http_req *req, struct http_resp *resp,
-    struct handler_page *page)
+    struct handler_page *page, enum ident_kind kind)
 {
 	struct json_object	*o = NULL;
 	unsigned char		 raw[1024];
@@ -333,7 +364,8 @@ handler_page(const struct http_req *req, struct http_resp *resp,
 
 		if (!json_object_is_type(v, json_type_string) ||
 		    (size_t)json_object_get_string_len(v) >=
-		    sizeof(page->after[0]))
+		    sizeof(page->after[0]) || (kind != IDENT_NONE &&
+		    !ident_valid(kind, json_object_get_string(v))))
 			goto bad;
 		memcpy(page->after[i], json_object_get_string(v),
 		    (size_t)json_object_get_string_len(v) + 1);

@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 
+#include "ident.h"
 #include "result.h"
 
 struct db_result;
@@ -36,9 +37,10 @@ enum pie_res	 handler_invalid(struct http_resp *, const struct verr *);
  * Every member may be NULL.
  */
 struct handler_ctx {
-	const char	*model_id;
-	const char	*model_version;
-	const char	*capability;
+	const char		*model_id;
+	const char		*model_version;
+	const char		*capability;
+	struct json_object	*updates;	/* service_updates, or NULL */
 };
 
 /*
@@ -100,11 +102,14 @@ struct handler_page {
 };
 
 /*
- * Parses ?limit= and ?cursor=.  Returns PIE_OK, or PIE_ERR_INVALID with
- * a 400 answered (invalid_parameter / invalid_cursor).
+ * Parses ?limit= and ?cursor=; a list ordered by one identifier names
+ * its kind, whose rule every value of the cursor must follow (IDENT_NONE:
+ * the caller checks the values itself).  Returns PIE_OK, or
+ * PIE_ERR_INVALID with a 400 answered (invalid_parameter /
+ * invalid_cursor).
  */
 enum pie_res	 handler_page(const struct http_req *, struct http_resp *,
-		    struct handler_page *);
+		    struct handler_page *, enum ident_kind);
 
 /*
  * Answers 200 {"items": items, "next_cursor": ...}, taking items.  When

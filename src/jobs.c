@@ -193,7 +193,7 @@ jobs_launch(struct http_req *req, struct http_resp *resp)
 	struct json_object	*body, *cap, *par, *steps = NULL;
 	struct db_result	*r = NULL;
 	struct db_arg		 args[7];
-	struct handler_ctx	 ctx = { NULL, NULL, NULL };
+	struct handler_ctx	 ctx = { NULL, NULL, NULL, NULL };
 	const char		*params = NULL, *path[64];
 	char			 id[UUID_STR_LEN];
 	enum pie_res		 res;
@@ -240,6 +240,22 @@ out:
 }
 
 /*
+ * 1 when s follows shape, where 'd' stands for a decimal digit and 'x'
+ * for a lowercase hexadecimal one.
+ */
+static int
+jobs_shaped(const char *s, const char *shape)
+{
+	for (; *shape != '\0'; s++, shape++) {
+		if (*shape == 'd' ? !isdigit((unsigned char)*s) :
+		    *shape == 'x' ? strchr("0123456789abcdef", *s) == NULL ||
+		    *s == '\0' : *s != *shape)
+			return 0;
+	}
+	return *s == '\0';
+}
+
+/*
  * 1 when the decoded cursor has the shape jobs_list gives out: a
  * DATETIME(3) as the server prints it, then a job id.  A forged cursor
  * must not reach the SQL as a date the server would have to guess at.
@@ -247,18 +263,19 @@ out:
 static int
 jobs_cursor_valid(const struct handler_page *page)
 {
-	static const char	 shape[] = "dddd-dd-dd dd:dd:dd.ddd";
-	const char		*at = page->after[0];
-	size_t			 i;
+	const char	*at = page->after[0];
+	int		 mon, day, h, m, sec;
 
-	if (page->nafter != 2 || strlen(at) != sizeof(shape) - 1 ||
-	    strlen(page->after[1]) != UUID_STR_LEN - 1)
+	if (page->nafter != 2 ||
+	    !jobs_shaped(at, "dddd-dd-dd dd:dd:dd.ddd") ||
+	    !jobs_shaped(page->after[1],
+	    "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"))
 		return 0;
-	for (i = 0; shape[i] != '\0'; i++)
-		if (shape[i] == 'd' ? !isdigit((unsigned char)at[i]) :
-		    at[i] != shape[i])
-			return 0;
-	return 1;
+	if (sscanf(at + 5, "%2d-%2d %2d:%2d:%2d", &mon, &day, &h, &m,
+	    &sec) != 5)
+		return 0;
+	return mon >= 1 && mon <= 12 && day >= 1 && day <= 31 && h < 24 &&
+	    m < 60 && sec < 60;
 }
 
 /*
@@ -323,7 +340,7 @@ jobs_list(struct http_req *req, struct http_resp *resp)
 	enum pie_res		 res;
 
 	if ((res = http_query_allow(req, resp, jobs_list_query)) != PIE_OK ||
-	    (res = handler_page(req, resp, &page)) != PIE_OK ||
+	    (res = handler_page(req, resp, &page, IDENT_NONE)) != PIE_OK ||
 	    (res = jobs_status_filter(req, resp, status, sizeof(status))) !=
 	    PIE_OK)
 		return res;

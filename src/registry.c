@@ -90,7 +90,8 @@ registry_list(struct http_req *req, struct http_resp *resp, int model,
 	enum pie_res		 res;
 
 	if ((res = http_query_allow(req, resp, registry_list_query)) !=
-	    PIE_OK || (res = handler_page(req, resp, &page)) != PIE_OK)
+	    PIE_OK || (res = handler_page(req, resp, &page,
+	    model ? IDENT_MODEL_VERSION : IDENT_MODEL)) != PIE_OK)
 		return res;
 	if (model)
 		args[n++] = db_str(http_param(req, "model_id"));

@@ -292,7 +292,8 @@ services_list(struct http_req *req, struct http_resp *resp)
 	enum pie_res		 res;
 
 	if ((res = http_query_allow(req, resp, services_list_query)) !=
-	    PIE_OK || (res = handler_page(req, resp, &page)) != PIE_OK)
+	    PIE_OK || (res = handler_page(req, resp, &page,
+	    IDENT_SERVICE)) != PIE_OK)
 		return res;
 	rc = http_query(req, "status", status, sizeof(status));
 	if (rc < 0 || (rc > 0 && !services_status_valid(status)))

@@ -558,10 +558,10 @@ Test(assignments, unknown_or_departed_service_updates_are_422)
 	fx_err_naming(fx_upsert(&f, "c", "1", "\"service_updates\":["
 	    "{\"service_id\":\"s1\",\"static_features\":{\"route\":\"x\"}},"
 	    "{\"service_id\":\"ghost\",\"static_features\":{}}]"), 422,
-	    "unknown_service", "ghost");
+	    "unknown_service", "service_updates[1].service_id: ghost");
 	fx_err_naming(fx_upsert(&f, "c", "1", "\"service_updates\":["
 	    "{\"service_id\":\"gone\",\"static_features\":{}}]"), 422,
-	    "service_departed", "gone");
+	    "service_departed", "service_updates[0].service_id: service gone");
 	fx_err(fx_upsert_service(&f, "gone", "c", "3", NULL), 422,
 	    "service_departed");
 	fx_features(&f, "s1", "{\"route\":\"r\"}");

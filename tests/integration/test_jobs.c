@@ -13,7 +13,7 @@
 #include "itest.h"
 
 struct fx {
-	char	 client[96], domain[96], service[96], model[96];
+	char	 client[136], domain[136], service[136], model[136];
 	char	 domain_path[512];	/* /v2/clients/{c}/domains/{d} */
 	char	 service_path[640];	/* ... /services/{s} */
 	char	 jobs[700];		/* ... /services/{s}/jobs */
@@ -46,17 +46,37 @@ fx_service(const struct fx *f, const char *service)
  * A client, a domain, a model with versions 1 and 2 (both accept every
  * service: no mandatory feature) and one scheduled service.
  */
+static void fx_make_padded(struct fx *, size_t);
+
 static void
 fx_make(struct fx *f)
+{
+	fx_make_padded(f, 0);
+}
+
+/* A unique id with prefix into buf, padded with 'x' to pad characters. */
+static void
+fx_id(char *buf, size_t len, const char *prefix, size_t pad)
+{
+	size_t	 n = (size_t)snprintf(buf, len, "%s", it_unique(prefix));
+
+	while (n < pad && n + 1 < len)
+		buf[n++] = 'x';
+	buf[n] = '\0';
+}
+
+/* fx_make, with every id padded to pad characters (0: not padded). */
+static void
+fx_make_padded(struct fx *f, size_t pad)
 {
 	static const char freeze[] = "{\"freeze\":{\"features\":["
 	    "{\"name\":\"route\",\"type\":\"string\"}]}}";
 	char	 path[512];
 
-	snprintf(f->client, sizeof(f->client), "%s", it_unique("jc"));
-	snprintf(f->domain, sizeof(f->domain), "%s", it_unique("jd"));
-	snprintf(f->service, sizeof(f->service), "%s", it_unique("js"));
-	snprintf(f->model, sizeof(f->model), "%s", it_unique("jm"));
+	fx_id(f->client, sizeof(f->client), "jc", pad);
+	fx_id(f->domain, sizeof(f->domain), "jd", pad);
+	fx_id(f->service, sizeof(f->service), "js", pad);
+	fx_id(f->model, sizeof(f->model), "jm", pad);
 	snprintf(f->domain_path, sizeof(f->domain_path),
 	    "/v2/clients/%s/domains/%s", f->client, f->domain);
 	snprintf(f->service_path, sizeof(f->service_path), "%s/services/%s",
@@ -183,6 +203,56 @@ Test(jobs, launch_answers_201_with_location_and_the_pinned_revision)
 	    r->body);
 	it_free(g);
 	it_free(r);
+}
+
+Test(jobs, location_holds_the_longest_identifiers)
+{
+	struct fx	 f;
+	struct it_resp	*r, *g;
+	char		 loc[800];
+
+	fx_make_padded(&f, 128);
+	cr_assert_eq(strlen(f.service), 128);
+	fx_assign(&f, NULL, "fare_forecast", "1", "active", NULL);
+	r = fx_launch(&f, "fare_forecast", NULL);
+	snprintf(loc, sizeof(loc), "%s/%s", f.jobs, it_str(r, "id"));
+	cr_assert_str_eq(it_header(r, "location"), loc);
+	g = it_get(loc);
+	cr_assert_eq(g->status, 200, "%s", g->body);
+	it_free(g);
+	it_free(r);
+}
+
+Test(jobs, launch_takes_parameters_16_levels_deep_and_no_deeper)
+{
+	struct fx	 f;
+	struct it_resp	*r;
+	char		 body[512], *p;
+	int		 i;
+
+	fx_make(&f);
+	fx_assign(&f, NULL, "cap", "1", "active", NULL);
+	for (i = 16; i <= 17; i++) {
+		int	 k;
+
+		p = body + sprintf(body, "{\"capability\":\"cap\","
+		    "\"parameters\":");
+		for (k = 0; k < i; k++)
+			p += sprintf(p, "{\"k\":");
+		p += sprintf(p, "1");
+		for (k = 0; k < i; k++)
+			*p++ = '}';
+		strcpy(p, "}");
+		r = it_send("POST", f.jobs, body);
+		if (i == 16)
+			cr_assert_eq(r->status, 201, "%s", r->body);
+		else {
+			it_assert_error(r, 400, "too_large");
+			cr_assert(strstr(it_str(r, "error"), "parameters") !=
+			    NULL, "%s", r->body);
+		}
+		it_free(r);
+	}
 }
 
 Test(jobs, launch_parameters_are_merge_patched_over_the_revisions)
