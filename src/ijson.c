@@ -94,7 +94,8 @@ ijson_msg_clean(char *s)
 		i += ok;
 		if (i == n)
 			break;
-		if ((unsigned char)s[i] >= 0xc2 && (unsigned char)s[i] <= 0xf4 &&
+		if ((unsigned char)s[i] >= 0xc2 &&
+		    (unsigned char)s[i] <= 0xf4 &&
 		    ijson_utf8_tail_cut((const unsigned char *)s + i, n - i)) {
 			s[i] = '\0';
 			n = i;
