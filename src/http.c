@@ -103,6 +103,32 @@ http_query(const struct http_req *req, const char *name, char *buf,
 	return 0;
 }
 
+/*
+ * Writes the query name n[0..nlen) for a message into buf: decoded, its
+ * first 48 bytes and "..." when longer, "(unreadable)" when it does not
+ * decode.
+ */
+static void
+http_query_shown(const char *n, size_t nlen, char *buf, size_t len)
+{
+	size_t	 cut = nlen;
+
+	if (cut > 48) {
+		cut = 48;
+		/* Never split a %XX escape. */
+		if (n[cut - 1] == '%')
+			cut -= 1;
+		else if (n[cut - 2] == '%')
+			cut -= 2;
+	}
+	if (len < 8 || http_unescape(n, cut, buf, len - 4, 1) != 0) {
+		snprintf(buf, len, "(unreadable)");
+		return;
+	}
+	if (cut < nlen)
+		strcat(buf, "...");
+}
+
 enum pie_res
 http_query_allow(const struct http_req *req, struct http_resp *resp,
     const char *const *names)
@@ -117,8 +143,7 @@ http_query_allow(const struct http_req *req, struct http_resp *resp,
 			if (strlen(names[i]) == nlen &&
 			    strncmp(n, names[i], nlen) == 0)
 				break;
-		if (http_unescape(n, nlen, shown, sizeof(shown), 1) != 0)
-			snprintf(shown, sizeof(shown), "(unreadable)");
+		http_query_shown(n, nlen, shown, sizeof(shown));
 		if (names[i] == NULL)
 			return http_error(resp, 400, "unknown_parameter",
 			    "unknown query parameter \"%s\"", shown);

@@ -122,6 +122,10 @@ Test(http, a_repeated_or_unnamed_query_parameter_is_refused)
 	} bad[] = {
 		{ "limit=1&cursor=x&limit=2", "invalid_parameter", "limit" },
 		{ "=1", "unknown_parameter", "\"\"" },
+		{ "a%41aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		    "aaaaaaaaaaaaaaaa=1", "unknown_parameter",
+		    "aAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...\\\"" },
+		{ "%ff%fe=1", "unknown_parameter", "\\\"??\\\"" },
 	};
 	struct http_req		 req;
 	struct http_resp	 resp;
