@@ -24,6 +24,8 @@ struct it_resp {
 
 /* Set to 1 to speak HTTP/1.1 instead of negotiating HTTP/2. */
 extern int	 it_http1;
+/* Set to 1 to speak plain HTTP/1.1 to the HTTPS port. */
+extern int	 it_plain;
 
 /* Skips the calling test when no stack is configured. */
 void		 it_require_stack(void);

@@ -114,6 +114,29 @@ Test(stack, dot_segments_above_the_root_are_json_400)
 	it_free(r);
 }
 
+Test(stack, plain_http_on_the_https_port_is_json_400)
+{
+	struct it_resp	*r;
+
+	it_plain = 1;
+	r = it_call("GET", "/healthz", NULL, NULL, NULL);
+	it_plain = 0;
+	it_assert_error(r, 400, "https_required");
+	it_free(r);
+}
+
+Test(stack, an_unknown_transfer_coding_is_json_501)
+{
+	static const char *const te[] = { "Transfer-Encoding: gzip", NULL };
+	struct it_resp	*r;
+
+	it_http1 = 1;
+	r = it_call("POST", "/v2/models", NULL, NULL, te);
+	it_http1 = 0;
+	it_assert_error(r, 501, "not_implemented");
+	it_free(r);
+}
+
 Test(stack, overlong_uri_is_a_json_error)
 {
 	size_t		 n = 20000;
