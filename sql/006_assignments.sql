@@ -330,9 +330,13 @@ body: BEGIN
 		LEAVE body;
 	END IF;
 
-	-- 4. The new revision, never older than the one it follows.
+	-- 4. The new revision, never older than the one it follows.  Its
+	-- time is read again now, after the key lock and the check, so
+	-- that it is as close to the commit as can be: a read of an
+	-- earlier moment (as_of) must not find what was not yet visible.
 	SELECT created_at INTO v_prev_at FROM assignments
 	WHERE key_pk = v_key_pk AND revision = v_last;
+	SET v_now = UTC_TIMESTAMP(3);
 	SET v_now = GREATEST(v_now, IFNULL(v_prev_at, v_now));
 	IF p_dry_run = 0 THEN
 		UPDATE assignments SET status = 'archived', archived_at = v_now
