@@ -270,6 +270,30 @@ Test(assignments, omitted_parameters_and_metadata_are_empty_objects)
 	it_free(r);
 }
 
+Test(assignments, numbers_beyond_64_bits_keep_their_digits)
+{
+	struct fx	 f;
+	struct it_resp	*r;
+	char		 path[800];
+	int		 i;
+
+	fx_make(&f);
+	r = fx_upsert(&f, "big", "3", "\"parameters\":{\"p\":"
+	    "99999999999999999999},\"metadata\":{\"n\":"
+	    "-9223372036854775809}");
+	cr_assert_eq(r->status, 200, "%s", r->body);
+	snprintf(path, sizeof(path), "%s/big", f.assignments);
+	for (i = 0; i < 2; i++) {
+		cr_assert(strstr(r->body, "\"p\":99999999999999999999") !=
+		    NULL, "%s", r->body);
+		cr_assert(strstr(r->body, "\"n\":-9223372036854775809") !=
+		    NULL, "%s", r->body);
+		it_free(r);
+		if (i == 0)
+			r = it_get(path);
+	}
+}
+
 /* --- 400: the field table ---------------------------------------------- */
 
 Test(assignments, reference_example_without_capability_is_400_saying_how)
