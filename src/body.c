@@ -179,26 +179,27 @@ body_find(const struct body_field *fields, const char *name)
 static size_t
 body_depth(struct json_object *v)
 {
-	size_t	 d, deepest = 0, i, n;
+	struct json_object_iterator	 it, end;
+	size_t				 d, deepest = 0, i, n;
 
-	switch (json_object_get_type(v)) {
-	case json_type_object:
-		json_object_object_foreach(v, key, val) {
-			(void)key;
-			if ((d = body_depth(val)) > deepest)
-				deepest = d;
-		}
-		return deepest + 1;
-	case json_type_array:
+	if (json_object_is_type(v, json_type_array)) {
 		n = json_object_array_length(v);
 		for (i = 0; i < n; i++)
 			if ((d = body_depth(json_object_array_get_idx(v,
 			    i))) > deepest)
 				deepest = d;
 		return deepest + 1;
-	default:
-		return 0;
 	}
+	if (!json_object_is_type(v, json_type_object))
+		return 0;
+
+	it = json_object_iter_begin(v);
+	end = json_object_iter_end(v);
+	for (; !json_object_iter_equal(&it, &end); json_object_iter_next(&it))
+		if ((d = body_depth(json_object_iter_peek_value(&it))) >
+		    deepest)
+			deepest = d;
+	return deepest + 1;
 }
 
 /* Checks the size limit and identifier rule of one present member. */
