@@ -448,42 +448,43 @@ Test(jwt, refuses_hmac_when_the_policy_does_not_allow_it)
 	free(tok);
 }
 
-Test(jwt, checks_the_signature_over_the_exact_received_header)
+/*
+ * The code of the valid ES256 vector with its header segment replaced
+ * by the encoding of hdr (payload and signature kept).
+ */
+static const char *
+code_with_header(const char *hdr)
 {
+	static char	 code[64];
 	struct cases	 c;
 	char		*tok = case_token("valid_es256"), *h2, *fake;
-	const char	*hdr = "{\"alg\":\"ES256\", \"typ\":\"JWT\","
-			    "\"kid\":\"ec-p256\"}";
+	const char	*got;
 
-	/* Same meaning, other bytes: the signature no longer matches. */
 	cr_assert_eq(b64url_encode((const unsigned char *)hdr, strlen(hdr),
 	    &h2), PIE_OK);
 	cr_assert_gt(asprintf(&fake, "%s%s", h2, strchr(tok, '.')), 0);
 	cases_load(&c);
-	cr_expect_str_eq(cases_decode(&c, fake), JWT_CODE_SIGNATURE);
+	got = cases_decode(&c, fake);
+	snprintf(code, sizeof(code), "%s", got == NULL ? "ok" : got);
 	cases_free(&c);
 	free(h2);
 	free(fake);
 	free(tok);
+	return code;
+}
+
+Test(jwt, checks_the_signature_over_the_exact_received_header)
+{
+	/* Same meaning, other bytes: the signature no longer matches. */
+	cr_expect_str_eq(code_with_header("{\"alg\":\"ES256\", "
+	    "\"typ\":\"JWT\",\"kid\":\"ec-p256\"}"), JWT_CODE_SIGNATURE);
 }
 
 Test(jwt, rejects_a_header_member_named_twice)
 {
-	struct cases	 c;
-	char		*tok = case_token("valid_es256"), *h2, *fake;
-	const char	*hdr = "{\"alg\":\"none\",\"alg\":\"ES256\","
-			    "\"kid\":\"ec-p256\"}";
-
 	/* Two parsers could read two algorithms into one header. */
-	cr_assert_eq(b64url_encode((const unsigned char *)hdr, strlen(hdr),
-	    &h2), PIE_OK);
-	cr_assert_gt(asprintf(&fake, "%s%s", h2, strchr(tok, '.')), 0);
-	cases_load(&c);
-	cr_expect_str_eq(cases_decode(&c, fake), JWT_CODE_MALFORMED);
-	cases_free(&c);
-	free(h2);
-	free(fake);
-	free(tok);
+	cr_expect_str_eq(code_with_header("{\"alg\":\"none\","
+	    "\"alg\":\"ES256\",\"kid\":\"ec-p256\"}"), JWT_CODE_MALFORMED);
 }
 
 Test(jwt, rejects_a_token_over_8_kib)
