@@ -180,7 +180,7 @@ CREATE TABLE IF NOT EXISTS assignments (
 	updated_services LONGTEXT NOT NULL
 			    CHECK (JSON_VALID(updated_services)),
 	created_at	DATETIME(3) NOT NULL,
-	created_by	VARCHAR(255) NOT NULL,
+	created_by	VARCHAR(255) NULL,	-- the token's sub, if any
 	archived_at	DATETIME(3) NULL,
 	active_key	BIGINT UNSIGNED AS (IF(status = 'active' AND
 			    archived_at IS NULL, key_pk, NULL)) STORED,
@@ -216,7 +216,7 @@ CREATE TABLE IF NOT EXISTS jobs (
 			    NOT NULL,
 	created_at	DATETIME(3) NOT NULL,
 	updated_at	DATETIME(3) NOT NULL,
-	created_by	VARCHAR(255) NOT NULL,
+	created_by	VARCHAR(255) NULL,	-- the token's sub, if any
 	PRIMARY KEY (id),
 	KEY jobs_service (client_id, domain_id, service_id, created_at, id),
 	KEY jobs_service_pk (service_pk),

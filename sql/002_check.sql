@@ -77,27 +77,33 @@ BEGIN
 	DELETE FROM pie_blocking;
 END;
 
--- Share-locks what decides the effective assignments of the services in
--- pie_touched: the domain row (new keys are created under an exclusive
--- lock of it, see pie_assignment_key_create), every domain-default key
--- row of the domain and every service-scope key row of those services.
--- Called by service writes after they have X-locked the service rows, so
--- a concurrent upsert either finishes first (and the check sees its
--- revision) or waits for this write (and then sees the new features).
-CREATE OR REPLACE PROCEDURE pie_check_lock_keys(IN p_domain_pk BIGINT)
+-- Share-locks what decides the effective assignments of service
+-- p_service_pk (NULL: a service not created yet), in the lock order of
+-- every write (docs/database.md): the domain row (new keys are created
+-- under an exclusive lock of it, see pie_assignment_key_create), every
+-- domain-default key row of the domain, then every service-scope key
+-- row of the service.  A service write takes these before it locks the
+-- service row, so a concurrent upsert either finishes first (and the
+-- check sees its revision) or waits for this write (and then sees the
+-- new features).
+CREATE OR REPLACE PROCEDURE pie_check_lock_keys(
+	IN p_domain_pk	BIGINT UNSIGNED,
+	IN p_service_pk	BIGINT UNSIGNED)
 READS SQL DATA
 BEGIN
 	DECLARE v_n BIGINT;
 
 	SELECT COUNT(*) INTO v_n FROM domains
 	WHERE domain_pk = p_domain_pk LOCK IN SHARE MODE;
-	SELECT COUNT(*) INTO v_n FROM assignment_keys k
-	WHERE k.domain_pk = p_domain_pk AND k.scope_pk = 0
+	SELECT COUNT(*) INTO v_n
+	FROM assignment_keys FORCE INDEX (assignment_keys_natural)
+	WHERE domain_pk = p_domain_pk AND scope_pk = 0
 	LOCK IN SHARE MODE;
-	SELECT COUNT(*) INTO v_n FROM assignment_keys k
-	JOIN pie_touched t ON k.domain_pk = p_domain_pk
-	    AND k.scope_pk = t.service_pk
-	LOCK IN SHARE MODE;
+	IF p_service_pk IS NOT NULL THEN
+		SELECT COUNT(*) INTO v_n FROM assignment_keys
+		WHERE domain_pk = p_domain_pk AND scope_pk = p_service_pk
+		LOCK IN SHARE MODE;
+	END IF;
 END;
 
 -- Adds to the pairs every effective active revision of every service in

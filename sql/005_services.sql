@@ -128,15 +128,14 @@ BEGIN
 END;
 
 -- Checks the services in pie_touched against their effective
--- assignments, first locking what decides them.  Returns the number of
--- blocking entries; when it is not zero the blocked result sets have
--- been sent and the caller must roll back.
+-- assignments (what decides them was locked by pie_service_begin).
+-- Returns the number of blocking entries; when it is not zero the
+-- blocked result sets have been sent and the caller must roll back.
 CREATE OR REPLACE PROCEDURE pie_service_check(
 	IN p_domain_pk	BIGINT UNSIGNED,
 	OUT p_total	BIGINT)
 MODIFIES SQL DATA
 BEGIN
-	CALL pie_check_lock_keys(p_domain_pk);
 	CALL pie_check_add_effective(p_domain_pk, 1, NULL);
 	CALL pie_check(p_domain_pk, p_total);
 	IF p_total > 0 THEN
@@ -164,9 +163,10 @@ BEGIN
 END;
 
 -- Starts a service write: empties the session's work tables, opens the
--- transaction and takes the first locks of the lock order, the domain
--- row (share) and the service row (exclusive).  p_service_pk and
--- p_status are NULL when the domain has no such service.
+-- transaction and takes the locks of the lock order (docs/database.md):
+-- what decides the service's effective assignments (share, see
+-- pie_check_lock_keys), then the service row (exclusive).  p_service_pk
+-- and p_status are NULL when the domain has no such service.
 -- Refuses: 45404 'client', 'domain'.
 CREATE OR REPLACE PROCEDURE pie_service_begin(
 	IN p_client_id		VARCHAR(128),
@@ -184,10 +184,16 @@ BEGIN
 	SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
 	START TRANSACTION;
 	CALL pie_domain_find(p_client_id, p_domain_id, p_domain_pk);
+
+	-- Once the domain row is held, no key row can appear: a service
+	-- that is not there now has none, one that is keeps its
+	-- service_pk (services are never deleted).
 	SELECT COUNT(*) INTO v_n FROM domains
 	WHERE domain_pk = p_domain_pk LOCK IN SHARE MODE;
-
 	SET p_service_pk = NULL, p_status = NULL;
+	SELECT service_pk INTO p_service_pk FROM services
+	WHERE domain_pk = p_domain_pk AND service_id = p_service_id;
+	CALL pie_check_lock_keys(p_domain_pk, p_service_pk);
 	SELECT service_pk, status INTO p_service_pk, p_status
 	FROM services
 	WHERE domain_pk = p_domain_pk AND service_id = p_service_id

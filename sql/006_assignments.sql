@@ -1,10 +1,12 @@
 -- 006_assignments.sql: assignment upserts at both scopes.
 --
 -- The key row (assignment_keys) is the lock: upserts of one key
--- serialize on it, upserts of different keys never wait on each other.
--- It is created, when missing, by its own small transaction before the
--- upsert's transaction, so that racing first upserts never deadlock on
--- the insert; an empty key row is invisible to every read.
+-- serialize on it, upserts of different keys never wait on each other
+-- unless one of them patches services (see the lock order in
+-- docs/database.md).  It is created, when missing, by its own small
+-- transaction before the upsert's transaction, so that racing first
+-- upserts never deadlock on the insert; an empty key row is invisible
+-- to every read.
 
 SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,'
     'NO_ZERO_DATE,NO_ZERO_IN_DATE,NO_ENGINE_SUBSTITUTION';
@@ -47,6 +49,93 @@ BEGIN
 	END IF;
 END;
 
+-- A UUIDv7 (RFC 9562) for a revision made at p_at: 48 bits of Unix
+-- milliseconds, then the microseconds within the millisecond in the 12
+-- bits RFC 9562 lets a generator use for a finer clock, then random
+-- bits.  It is greater than p_after (the key's latest revision id, or
+-- NULL), so a key's ids sort like its revisions even within one tick.
+-- Made under the key lock, so ids sort as the revisions were made.
+CREATE OR REPLACE FUNCTION pie_uuid_v7(
+	p_at	DATETIME(6),
+	p_after	CHAR(36))
+RETURNS CHAR(36) CHARACTER SET ascii
+NOT DETERMINISTIC NO SQL
+BEGIN
+	DECLARE v_us BIGINT UNSIGNED DEFAULT
+	    TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', p_at);
+	DECLARE v_t, v_prev BIGINT UNSIGNED;
+	DECLARE v_rand CHAR(16);
+
+	-- v_t: milliseconds and the 12-bit fraction, as one number.
+	SET v_t = (v_us DIV 1000) * 4096 + (v_us MOD 1000) * 4096 DIV 1000;
+	IF p_after IS NOT NULL THEN
+		SET v_prev = CONV(CONCAT(SUBSTR(p_after, 1, 8),
+		    SUBSTR(p_after, 10, 4), SUBSTR(p_after, 16, 3)), 16, 10);
+		SET v_t = GREATEST(v_t, v_prev + 1);
+	END IF;
+
+	-- The variant (binary 10) takes the top bits of the random part.
+	SET v_rand = LOWER(HEX(RANDOM_BYTES(8)));
+	SET v_rand = CONCAT(LOWER(HEX(8 + (CONV(LEFT(v_rand, 1), 16, 10)
+	    MOD 4))), SUBSTR(v_rand, 2));
+	RETURN LOWER(CONCAT(LPAD(HEX(v_t DIV 4096 DIV 65536), 8, '0'), '-',
+	    LPAD(HEX(v_t DIV 4096 MOD 65536), 4, '0'), '-7',
+	    LPAD(HEX(v_t MOD 4096), 3, '0'), '-', LEFT(v_rand, 4), '-',
+	    SUBSTR(v_rand, 5)));
+END;
+
+-- Takes the locks of an upsert of key (p_domain_pk, p_service_pk,
+-- p_capability), in the order every write takes them (docs/database.md:
+-- the domain row, then key rows in the order of their unique index,
+-- then service rows), so that two writes never wait on each other in a
+-- cycle:
+--   service scope: the domain default of the capability (share: the
+--     service falls back to it when archived), then the key;
+--   domain default without service_updates: the key alone;
+--   domain default with service_updates (p_patching = 1): the domain
+--     row (share: no new key appears while the patches are checked
+--     against every effective assignment), every domain-default key of
+--     the domain (share; this key exclusive).  The service-scope keys
+--     and the rows of the patched services follow in
+--     pie_assignment_patch_services.
+CREATE OR REPLACE PROCEDURE pie_assignment_lock(
+	IN p_domain_pk	BIGINT UNSIGNED,
+	IN p_service_pk	BIGINT UNSIGNED,
+	IN p_capability	VARCHAR(64),
+	IN p_patching	TINYINT)
+READS SQL DATA
+BEGIN
+	DECLARE v_n BIGINT;
+
+	IF p_service_pk IS NOT NULL THEN
+		SELECT COUNT(*) INTO v_n FROM assignment_keys
+		WHERE domain_pk = p_domain_pk AND scope_pk = 0
+		    AND capability = p_capability
+		LOCK IN SHARE MODE;
+	ELSEIF p_patching = 1 THEN
+		SELECT COUNT(*) INTO v_n FROM domains
+		WHERE domain_pk = p_domain_pk LOCK IN SHARE MODE;
+		SELECT COUNT(*) INTO v_n
+		FROM assignment_keys FORCE INDEX (assignment_keys_natural)
+		WHERE domain_pk = p_domain_pk AND scope_pk = 0
+		    AND capability < p_capability
+		LOCK IN SHARE MODE;
+	END IF;
+
+	SELECT COUNT(*) INTO v_n FROM assignment_keys
+	WHERE domain_pk = p_domain_pk AND scope_pk = IFNULL(p_service_pk, 0)
+	    AND capability = p_capability
+	FOR UPDATE;
+
+	IF p_service_pk IS NULL AND p_patching = 1 THEN
+		SELECT COUNT(*) INTO v_n
+		FROM assignment_keys FORCE INDEX (assignment_keys_natural)
+		WHERE domain_pk = p_domain_pk AND scope_pk = 0
+		    AND capability > p_capability
+		LOCK IN SHARE MODE;
+	END IF;
+END;
+
 -- Loads p_updates (the service_updates array: [{"service_id", "patch",
 -- "features"}]) into pie_updates, locks the services, and applies the
 -- patches through their normalised features (provided_features are
@@ -84,11 +173,17 @@ BEGIN
 		SIGNAL SQLSTATE '45400' SET MESSAGE_TEXT = 'service_updates';
 	END IF;
 
-	-- Lock the rows (latest committed state) before judging them.
+	-- Lock the rows (latest committed state) before judging them:
+	-- the services' own keys first, then the services, in the lock
+	-- order of pie_assignment_lock.
 	UPDATE pie_updates u
 	JOIN services s ON s.domain_pk = p_domain_pk
 	    AND s.service_id = u.service_id
 	SET u.service_pk = s.service_pk;
+	SELECT COUNT(*) INTO v_n FROM assignment_keys k
+	WHERE k.domain_pk = p_domain_pk
+	    AND k.scope_pk IN (SELECT service_pk FROM pie_updates)
+	LOCK IN SHARE MODE;
 	SELECT COUNT(*) INTO v_n FROM services s
 	WHERE s.service_pk IN (SELECT service_pk FROM pie_updates)
 	FOR UPDATE;
@@ -142,8 +237,9 @@ END;
 
 -- Creates a new revision of an assignment key, at domain-default scope
 -- (p_service_id NULL) or service scope, as one transaction:
---   1. lock the key row; 412 if p_if_match is given and is not the
---      key's latest revision id (or the key has none);
+--   1. lock the key (pie_assignment_lock); 412 unless p_if_match is
+--      NULL, '*' and the key has a revision, or a comma-separated list
+--      of ids holding the key's latest revision id;
 --   2. apply p_service_updates (domain default only): each patched
 --      service must be compatible with the target version whatever
 --      p_status, and with its effective assignments of the other
@@ -156,10 +252,12 @@ END;
 --      the domain default's active version of this capability, if any;
 --   4. archive the previous active revision (status 'archived',
 --      archived_at now) and insert revision last + 1, active or
---      archived (archived_at = created_at).
+--      archived (archived_at = created_at), with a new id
+--      (pie_uuid_v7) made under the key lock.
 -- Any failure of 2 or 3 sends the blocked result sets and rolls back.
 -- p_dry_run = 1 runs every check, writes nothing (no key row either) and
 -- returns the row that would have been written.
+-- p_created_by is the caller's name, NULL when the token named nobody.
 -- Result (kind 'ok'): id, client_id, domain_id, service_id, capability,
 -- revision, model_id, model_version, status, parameters, metadata,
 -- updated_services, created_at, created_by, archived_at.
@@ -168,7 +266,6 @@ END;
 -- version); 45423 unknown service in service_updates; 45424 departed
 -- service; 45412 If-Match failed.
 CREATE OR REPLACE PROCEDURE pie_assignment_upsert(
-	IN p_id			CHAR(36),
 	IN p_client_id		VARCHAR(128),
 	IN p_domain_id		VARCHAR(128),
 	IN p_service_id		VARCHAR(128),
@@ -180,18 +277,20 @@ CREATE OR REPLACE PROCEDURE pie_assignment_upsert(
 	IN p_metadata		LONGTEXT,
 	IN p_service_updates	LONGTEXT,
 	IN p_created_by		VARCHAR(255),
-	IN p_if_match		CHAR(36),
+	IN p_if_match		TEXT,
 	IN p_dry_run		TINYINT)
 MODIFIES SQL DATA
 body: BEGIN
 	DECLARE v_now DATETIME(3) DEFAULT UTC_TIMESTAMP(3);
+	DECLARE v_at DATETIME(6);
+	DECLARE v_id CHAR(36);
 	DECLARE v_domain_pk, v_service_pk, v_key_pk BIGINT UNSIGNED;
 	DECLARE v_version_pk, v_scope_version_pk BIGINT UNSIGNED;
 	DECLARE v_service_status VARCHAR(16);
 	DECLARE v_last INT UNSIGNED DEFAULT 0;
 	DECLARE v_latest_id CHAR(36);
 	DECLARE v_prev_at DATETIME(3);
-	DECLARE v_n, v_total BIGINT DEFAULT 0;
+	DECLARE v_total BIGINT DEFAULT 0;
 	DECLARE v_updated LONGTEXT DEFAULT '[]';
 	DECLARE EXIT HANDLER FOR SQLEXCEPTION
 	BEGIN
@@ -199,9 +298,8 @@ body: BEGIN
 		RESIGNAL;
 	END;
 
-	CALL pie_assignment_args(p_id, p_capability, p_status,
-	    p_parameters, p_metadata, p_service_id, p_service_updates,
-	    p_created_by);
+	CALL pie_assignment_args(p_capability, p_status, p_parameters,
+	    p_metadata, p_service_id, p_service_updates, p_if_match);
 	SET p_parameters = IFNULL(p_parameters, '{}');
 	SET p_metadata = IFNULL(p_metadata, '{}');
 	SET p_dry_run = IFNULL(p_dry_run, 0);
@@ -245,25 +343,20 @@ body: BEGIN
 	SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
 	START TRANSACTION;
 
-	-- 1. The key.
+	-- 1. The key.  A dry run locks nothing: it only reads.
 	IF p_dry_run = 0 THEN
-		SELECT key_pk, last_revision, latest_id
-		INTO v_key_pk, v_last, v_latest_id
-		FROM assignment_keys
-		WHERE domain_pk = v_domain_pk
-		    AND scope_pk = IFNULL(v_service_pk, 0)
-		    AND capability = p_capability
-		FOR UPDATE;
-	ELSE
-		SELECT key_pk, last_revision, latest_id
-		INTO v_key_pk, v_last, v_latest_id
-		FROM assignment_keys
-		WHERE domain_pk = v_domain_pk
-		    AND scope_pk = IFNULL(v_service_pk, 0)
-		    AND capability = p_capability;
+		CALL pie_assignment_lock(v_domain_pk, v_service_pk,
+		    p_capability, p_service_updates IS NOT NULL);
 	END IF;
-	IF p_if_match IS NOT NULL AND
-	    NOT (v_latest_id <=> p_if_match) THEN
+	SELECT key_pk, last_revision, latest_id
+	INTO v_key_pk, v_last, v_latest_id
+	FROM assignment_keys
+	WHERE domain_pk = v_domain_pk
+	    AND scope_pk = IFNULL(v_service_pk, 0)
+	    AND capability = p_capability;
+	IF p_if_match IS NOT NULL AND (v_latest_id IS NULL OR
+	    (p_if_match <> '*' AND FIND_IN_SET(v_latest_id, p_if_match) = 0))
+	THEN
 		SIGNAL SQLSTATE '45412' SET MESSAGE_TEXT = 'if_match';
 	END IF;
 
@@ -271,12 +364,15 @@ body: BEGIN
 	VALUES (1, p_capability);
 
 	-- Service scope: the service follows the target when active, the
-	-- domain default when archived; hold the domain default still.
+	-- domain default when archived.  It may have departed since it was
+	-- looked up; its row is read again, share-locked, now that the keys
+	-- are held.
 	IF v_service_pk IS NOT NULL THEN
-		SELECT COUNT(*) INTO v_n FROM assignment_keys
-		WHERE domain_pk = v_domain_pk AND scope_pk = 0
-		    AND capability = p_capability
-		LOCK IN SHARE MODE;
+		SELECT status INTO v_service_status FROM services
+		WHERE service_pk = v_service_pk LOCK IN SHARE MODE;
+		IF v_service_status = 'departed' THEN
+			SIGNAL SQLSTATE '45424' SET MESSAGE_TEXT = p_service_id;
+		END IF;
 		IF p_status = 'active' THEN
 			SET v_scope_version_pk = v_version_pk;
 		ELSE
@@ -296,11 +392,8 @@ body: BEGIN
 	-- 2. The service updates, checked against the target and against
 	-- everything else that is effective for them.
 	IF p_service_updates IS NOT NULL THEN
-		SELECT COUNT(*) INTO v_n FROM domains
-		WHERE domain_pk = v_domain_pk LOCK IN SHARE MODE;
 		CALL pie_assignment_patch_services(v_domain_pk,
 		    p_service_updates, v_now);
-		CALL pie_check_lock_keys(v_domain_pk);
 		INSERT INTO pie_check_pairs (pass, service_pk, version_pk)
 		SELECT 1, service_pk, v_version_pk FROM pie_touched;
 		CALL pie_check_add_effective(v_domain_pk, 2, p_capability);
@@ -336,8 +429,10 @@ body: BEGIN
 	-- earlier moment (as_of) must not find what was not yet visible.
 	SELECT created_at INTO v_prev_at FROM assignments
 	WHERE key_pk = v_key_pk AND revision = v_last;
-	SET v_now = UTC_TIMESTAMP(3);
-	SET v_now = GREATEST(v_now, IFNULL(v_prev_at, v_now));
+	SET v_at = UTC_TIMESTAMP(6);
+	SET v_at = GREATEST(v_at, IFNULL(v_prev_at, v_at));
+	SET v_now = v_at;
+	SET v_id = pie_uuid_v7(v_at, v_latest_id);
 	IF p_dry_run = 0 THEN
 		UPDATE assignments SET status = 'archived', archived_at = v_now
 		WHERE active_key = v_key_pk;
@@ -345,20 +440,20 @@ body: BEGIN
 		    service_id, capability, revision, version_pk, model_id,
 		    model_version, status, parameters, metadata,
 		    updated_services, created_at, created_by, archived_at)
-		VALUES (p_id, v_key_pk, p_client_id, p_domain_id,
+		VALUES (v_id, v_key_pk, p_client_id, p_domain_id,
 		    p_service_id, p_capability, v_last + 1, v_version_pk,
 		    p_model_id, p_model_version, p_status, p_parameters,
 		    p_metadata, v_updated, v_now, p_created_by,
 		    IF(p_status = 'archived', v_now, NULL));
 		UPDATE assignment_keys
-		SET last_revision = v_last + 1, latest_id = p_id
+		SET last_revision = v_last + 1, latest_id = v_id
 		WHERE key_pk = v_key_pk;
 		COMMIT;
 	ELSE
 		ROLLBACK;
 	END IF;
 
-	SELECT 'ok' AS kind, p_id AS id, p_client_id AS client_id,
+	SELECT 'ok' AS kind, v_id AS id, p_client_id AS client_id,
 	    p_domain_id AS domain_id, p_service_id AS service_id,
 	    p_capability AS capability, v_last + 1 AS revision,
 	    p_model_id AS model_id, p_model_version AS model_version,
@@ -372,19 +467,16 @@ END;
 -- already validated, so that a bad call fails loudly: 45400 naming the
 -- argument.
 CREATE OR REPLACE PROCEDURE pie_assignment_args(
-	IN p_id			CHAR(36),
 	IN p_capability		VARCHAR(64),
 	IN p_status		VARCHAR(16),
 	IN p_parameters		LONGTEXT,
 	IN p_metadata		LONGTEXT,
 	IN p_service_id		VARCHAR(128),
 	IN p_service_updates	LONGTEXT,
-	IN p_created_by		VARCHAR(255))
+	IN p_if_match		TEXT)
 NO SQL
 BEGIN
-	IF p_id IS NULL OR CHAR_LENGTH(p_id) <> 36 THEN
-		SIGNAL SQLSTATE '45400' SET MESSAGE_TEXT = 'id';
-	ELSEIF p_capability IS NULL THEN
+	IF p_capability IS NULL THEN
 		SIGNAL SQLSTATE '45400' SET MESSAGE_TEXT = 'capability';
 	ELSEIF p_status IS NULL OR p_status NOT IN ('active', 'archived')
 	THEN
@@ -398,7 +490,7 @@ BEGIN
 	ELSEIF p_service_id IS NOT NULL AND p_service_updates IS NOT NULL
 	THEN
 		SIGNAL SQLSTATE '45400' SET MESSAGE_TEXT = 'service_updates';
-	ELSEIF p_created_by IS NULL THEN
-		SIGNAL SQLSTATE '45400' SET MESSAGE_TEXT = 'created_by';
+	ELSEIF p_if_match = '' THEN
+		SIGNAL SQLSTATE '45400' SET MESSAGE_TEXT = 'if_match';
 	END IF;
 END;

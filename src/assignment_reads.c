@@ -200,6 +200,31 @@ assign_reads_never(struct http_req *req, struct http_resp *resp)
 	    "been assigned here", http_param(req, "capability"));
 }
 
+/*
+ * Whether the key of the path has a revision: *has is 1 or 0.  Returns
+ * PIE_OK or a db_exec failure.
+ */
+static enum pie_res
+assign_reads_assigned(struct http_req *req, int *has)
+{
+	static const char	 sql[] = "SELECT 1 FROM pie_latest_assignments "
+	    "WHERE client_id = ? AND domain_id = ? AND service_id <=> ? "
+	    "AND capability = ?";
+	struct db_arg		 args[4];
+	struct db_result	*r = NULL;
+	enum pie_res		 res;
+
+	args[0] = db_str(http_param(req, "client_id"));
+	args[1] = db_str(http_param(req, "domain_id"));
+	args[2] = db_str(http_param(req, "service_id"));
+	args[3] = db_str(http_param(req, "capability"));
+	if ((res = db_exec(req->db, sql, args, 4, &r)) != PIE_OK)
+		return res;
+	*has = db_result_rows(r, 0) > 0;
+	db_result_free(r);
+	return PIE_OK;
+}
+
 enum pie_res
 assign_reads_one(struct http_req *req, struct http_resp *resp)
 {
@@ -252,6 +277,7 @@ assign_reads_revisions(struct http_req *req, struct http_resp *resp)
 	struct db_arg		 args[6];
 	struct db_result	*r = NULL;
 	const char		*before = AR_REVISION_TOP;
+	int			 has;
 	enum pie_res		 res;
 
 	if ((res = http_query_allow(req, resp, query)) != PIE_OK ||
@@ -275,13 +301,17 @@ assign_reads_revisions(struct http_req *req, struct http_resp *resp)
 	if ((res = db_exec(req->db, sql, args, 6, &r)) != PIE_OK)
 		return handler_db_error(req, resp, res, NULL);
 	/*
-	 * No revision: a never-assigned key is 404; past the last page, an
-	 * empty page unless the path names something missing.
+	 * No revision on this page: a never-assigned key is 404, whatever
+	 * the cursor says; past the last page of an assigned key, an empty
+	 * page.
 	 */
-	if (db_result_rows(r, 0) == 0 && page.nafter == 0)
+	has = db_result_rows(r, 0) > 0;
+	if (!has && page.nafter > 0 &&
+	    (res = assign_reads_assigned(req, &has)) != PIE_OK)
+		res = handler_db_error(req, resp, res, NULL);
+	else if (!has)
 		res = assign_reads_never(req, resp);
-	else if (db_result_rows(r, 0) > 0 ||
-	    (res = handler_require_path(req, resp)) == PIE_OK)
+	else
 		res = handler_page_answer(resp, r, assign_cols, page.limit,
 		    "revision");
 	db_result_free(r);

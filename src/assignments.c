@@ -22,7 +22,6 @@
 #include "handler.h"
 #include "http.h"
 #include "log.h"
-#include "uuid.h"
 
 #define ASSIGN_JSON_FLAGS \
 	(JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
@@ -277,138 +276,137 @@ assign_etagc(unsigned char c)
 
 /*
  * Reads one element of an If-Match list at *p (after white space) and
- * moves past it.  Returns 1 when it is a strong tag equal to id, 0 when
- * it is another tag (weak tags never match: If-Match compares strongly),
- * or -1 when it is malformed.
+ * moves past it: the tag's text in *tag and *n, without quotes (a bare
+ * tag is taken as the id it spells), and whether it is weak.  Returns 0,
+ * or -1 when the element is malformed.
  */
 static int
-assign_if_match_tag(const char **p, const char *id)
+assign_if_match_tag(const char **p, const char **tag, size_t *n, int *weak)
 {
-	const char	*s = *p, *tag;
-	size_t		 n;
-	int		 weak = 0, quoted = 0;
+	const char	*s = *p;
+	int		 quoted = 0;
 
+	*weak = 0;
 	if (s[0] == 'W' && s[1] == '/' && s[2] == '"') {
-		weak = 1;
+		*weak = 1;
 		s += 2;
 	}
 	if (*s == '"') {
 		quoted = 1;
 		s++;
 	}
-	for (tag = s; *s != '\0' && *s != '"' && (quoted || *s != ',') &&
+	for (*tag = s; *s != '\0' && *s != '"' && (quoted || *s != ',') &&
 	    assign_etagc((unsigned char)*s); s++)
 		continue;
-	n = (size_t)(s - tag);
+	*n = (size_t)(s - *tag);
 
-	/* A bare tag (no quotes) is taken as the id it spells. */
 	if (quoted && *s++ != '"')
 		return -1;
-	if (!quoted && n == 0)
+	if (!quoted && *n == 0)
 		return -1;
 	*p = s;
-	return !weak && id != NULL && strlen(id) == n &&
-	    memcmp(tag, id, n) == 0;
+	return 0;
 }
 
-int
-assign_if_match(const char *h, const char *id)
+char *
+assign_if_match(const char *h, int *malformed)
 {
-	const char	*p = h;
-	int		 found = 0, tags = 0, rc;
+	const char	*p = h, *tag;
+	char		*out, *o;
+	size_t		 n;
+	int		 weak, tags = 0;
+
+	*malformed = 0;
+	if ((out = o = malloc(strlen(h) + 2)) == NULL)
+		return NULL;
 
 	p += strspn(p, " \t");
 	if (*p == '*') {
-		p++;
-		p += strspn(p, " \t");
-		return *p != '\0' ? -1 : id != NULL;
+		p += 1 + strspn(p + 1, " \t");
+		if (*p != '\0')
+			goto bad;
+		strcpy(out, "*");
+		return out;
 	}
 	for (;;) {
 		p += strspn(p, " \t,");
 		if (*p == '\0')
 			break;
-		if ((rc = assign_if_match_tag(&p, id)) < 0)
-			return -1;
-		found |= rc;
+		if (assign_if_match_tag(&p, &tag, &n, &weak) != 0)
+			goto bad;
 		tags++;
+
+		/* No revision id holds a comma: such a tag never matches. */
+		if (!weak && memchr(tag, ',', n) == NULL) {
+			if (o != out)
+				*o++ = ',';
+			memcpy(o, tag, n);
+			o += n;
+		}
 		p += strspn(p, " \t");
 		if (*p != '\0' && *p != ',')
-			return -1;
+			goto bad;
 	}
-	return tags > 0 ? found : -1;
-}
+	if (tags == 0)
+		goto bad;
 
-/*
- * The key's latest revision id into id ("" when it has none).  Returns
- * PIE_OK or a db_exec failure.
- */
-static enum pie_res
-assign_latest_id(struct http_req *req, const char *cap, char *id,
-    size_t size)
-{
-	static const char	 sql[] = "SELECT id "
-	    "FROM pie_latest_assignments WHERE client_id = ? "
-	    "AND domain_id = ? AND service_id <=> ? AND capability = ?";
-	struct db_arg		 args[4];
-	struct db_result	*r = NULL;
-	const char		*v;
-	enum pie_res		 res;
-
-	args[0] = db_str(http_param(req, "client_id"));
-	args[1] = db_str(http_param(req, "domain_id"));
-	args[2] = db_str(http_param(req, "service_id"));
-	args[3] = db_str(cap);
-	if ((res = db_exec(req->db, sql, args, 4, &r)) != PIE_OK)
-		return res;
-	v = db_result_get(r, 0, 0, 0);
-	snprintf(id, size, "%s", v != NULL ? v : "");
-	db_result_free(r);
-	return PIE_OK;
+	/* Only weak tags: a list that no revision id is in. */
+	if (o == out)
+		*o++ = '-';
+	*o = '\0';
+	return out;
+bad:
+	free(out);
+	*malformed = 1;
+	return NULL;
 }
 
 /*
  * Turns the If-Match header into what the procedure compares under the
- * key lock: "" (no condition), the key's latest revision id when the
- * header admits it, else "-", which no revision id equals (the procedure
- * still answers 404 before 412).  Returns PIE_OK with match filled, or
- * PIE_ERR_INVALID with the response answered.
+ * key lock (see assign_if_match): *match is NULL when there is no
+ * condition, else a new string the caller frees.  Returns PIE_OK, or
+ * the response's result when it answered (400 on a malformed header,
+ * 503 when out of memory).
  */
 static enum pie_res
 assign_condition(struct http_req *req, struct http_resp *resp,
-    const char *cap, char *match, size_t size)
+    char **match)
 {
 	const char	*h = req->if_match;
-	char		 id[UUID_STR_LEN];
-	enum pie_res	 res;
+	int		 malformed;
 
-	match[0] = '\0';
+	*match = NULL;
 	if (h == NULL || h[strspn(h, " \t")] == '\0')
 		return PIE_OK;
-	if (assign_if_match(h, NULL) < 0)
+	if ((*match = assign_if_match(h, &malformed)) != NULL)
+		return PIE_OK;
+	if (malformed)
 		return http_error(resp, 400, "invalid_header", "If-Match: "
 		    "expected * or entity tags, as ETag gave them");
-	if ((res = assign_latest_id(req, cap, id, sizeof(id))) != PIE_OK)
-		return handler_db_error(req, resp, res, NULL);
-	snprintf(match, size, "%s", id[0] != '\0' &&
-	    assign_if_match(h, id) == 1 ? id : "-");
-	return PIE_OK;
+	return PIE_ERR_NOMEM;
 }
 
 /*
- * Answers the procedure's result r for the request a: the 422 report
- * (its message names the version a assigns, whichever version the
- * entries failed), or 200 with the revision and its ETag (none on a dry
- * run: nothing was written).
+ * Answers the procedure's result r for the request a: the 422 report,
+ * or 200 with the revision and its ETag (none on a dry run: nothing was
+ * written).  The report's message names the version a assigns, whichever
+ * version the entries failed, except when a archives a service-scope
+ * revision: the service then falls back to the domain default, and it
+ * is that version the service cannot take.
  */
 static enum pie_res
-assign_render(struct http_resp *resp, const struct db_result *r,
-    const struct assign_req *a, int dry)
+assign_render(struct http_req *req, struct http_resp *resp,
+    const struct db_result *r, const struct assign_req *a, int dry)
 {
 	struct json_object	*row;
 	const char		*kind = db_result_getn(r, 0, 0, "kind");
 	const char		*id = db_result_getn(r, 0, 0, "id");
+	const char		*version = a->model_version;
 
-	if (handler_blocked_as(resp, r, NULL, a->model_version))
+	if (http_param(req, "service_id") != NULL &&
+	    strcmp(a->status, "archived") == 0)
+		version = NULL;
+	if (handler_blocked_as(resp, r, NULL, version))
 		return PIE_OK;
 	if (kind == NULL || strcmp(kind, "ok") != 0 || id == NULL) {
 		log_error("pie_assignment_upsert gave no result row");
@@ -431,36 +429,31 @@ assign_call(struct http_req *req, struct http_resp *resp,
     int dry)
 {
 	static const char	 sql[] = "CALL pie_assignment_upsert(?, ?, ?, "
-	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	struct handler_ctx	 ctx = { a->model_id, a->model_version,
 	    a->capability, NULL };
-	struct db_arg		 args[14];
+	struct db_arg		 args[13];
 	struct db_result	*r = NULL;
-	char			 id[UUID_STR_LEN];
 	enum pie_res		 res;
 
-	if (uuid_v7(id) != PIE_OK)
-		return http_error(resp, 503, "unavailable", "no randomness "
-		    "for a new revision id; try again");
-	args[0] = db_str(id);
-	args[1] = db_str(http_param(req, "client_id"));
-	args[2] = db_str(http_param(req, "domain_id"));
-	args[3] = db_str(http_param(req, "service_id"));
-	args[4] = db_str(a->capability);
-	args[5] = db_str(a->model_id);
-	args[6] = db_str(a->model_version);
-	args[7] = db_str(a->status);
-	args[8] = db_str(a->parameters);
-	args[9] = db_str(a->metadata);
-	args[10] = db_str(a->service_updates);
-	args[11] = db_str(auth_principal_sub(req->who));
-	args[12] = db_str(match[0] != '\0' ? match : NULL);
-	args[13] = db_int(dry);
+	args[0] = db_str(http_param(req, "client_id"));
+	args[1] = db_str(http_param(req, "domain_id"));
+	args[2] = db_str(http_param(req, "service_id"));
+	args[3] = db_str(a->capability);
+	args[4] = db_str(a->model_id);
+	args[5] = db_str(a->model_version);
+	args[6] = db_str(a->status);
+	args[7] = db_str(a->parameters);
+	args[8] = db_str(a->metadata);
+	args[9] = db_str(a->service_updates);
+	args[10] = db_str(auth_principal_sub(req->who));
+	args[11] = db_str(match);
+	args[12] = db_int(dry);
 
 	json_object_object_get_ex(body, "service_updates", &ctx.updates);
-	if ((res = db_exec(req->db, sql, args, 14, &r)) != PIE_OK)
+	if ((res = db_exec(req->db, sql, args, 13, &r)) != PIE_OK)
 		return handler_db_error(req, resp, res, &ctx);
-	res = assign_render(resp, r, a, dry);
+	res = assign_render(req, resp, r, a, dry);
 	db_result_free(r);
 	return res;
 }
@@ -476,7 +469,7 @@ assign_upsert(struct http_req *req, struct http_resp *resp, int keyed)
 	struct json_object	*body = NULL;
 	struct assign_req	 a;
 	struct verr		 err;
-	char			 match[UUID_STR_LEN];
+	char			*match = NULL;
 	int			 dry = 0;
 	enum pie_res		 res;
 
@@ -493,11 +486,11 @@ assign_upsert(struct http_req *req, struct http_resp *resp, int keyed)
 
 	if ((res = http_query_allow(req, resp, query)) != PIE_OK ||
 	    (res = handler_flag(req, resp, "dry_run", &dry)) != PIE_OK ||
-	    (res = assign_condition(req, resp, a.capability, match,
-	    sizeof(match))) != PIE_OK)
+	    (res = assign_condition(req, resp, &match)) != PIE_OK)
 		goto out;
 	res = assign_call(req, resp, body, &a, match, dry);
 out:
+	free(match);
 	assign_req_clear(&a);
 	json_object_put(body);
 	return res;

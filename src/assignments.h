@@ -54,13 +54,15 @@ enum pie_res	 assign_validate(struct json_object *body,
 		    struct assign_req *out, struct verr *err);
 
 /*
- * Whether an If-Match header value h admits the revision id (NULL: the
- * key has none): 1 when h is "*" and id is not NULL, or when h lists id
- * as a strong entity tag ("id"; a bare id is taken too); 0 when it does
- * not (a weak tag W/"id" never does: If-Match compares strongly); -1
- * when h is malformed.
+ * What an If-Match header value h asks of the key's latest revision, in
+ * the form pie_assignment_upsert compares under the key lock: "*" (any
+ * revision), or the strong entity tags h lists, comma-separated ("-"
+ * when it lists only weak tags, which never match: If-Match compares
+ * strongly).  A bare id, without quotes, is taken as the tag it spells.
+ * Returns a new string the caller frees, or NULL with *malformed set
+ * when h is malformed (*malformed 0: out of memory).
  */
-int		 assign_if_match(const char *h, const char *id);
+char		*assign_if_match(const char *h, int *malformed);
 
 /* Frees what assign_validate allocated and zeroes the request. */
 void		 assign_req_clear(struct assign_req *);

@@ -97,7 +97,6 @@ struct parity {
 	MYSQL		*m;
 	char		 db[64];
 	uint64_t	 rng;
-	unsigned	 uuid;		/* revision ids handed out */
 	int		 bad;		/* disagreements found */
 	size_t		 compared;	/* lists of entries compared */
 	size_t		 entries;	/* entries found by SQL */
@@ -354,15 +353,6 @@ parity_number(struct parity *p, char *sql)
 	parity_free(&r);
 	free(sql);
 	return n;
-}
-
-/* A new revision id, unique within the scratch database. */
-static const char *
-parity_uuid(struct parity *p, char buf[37])
-{
-
-	snprintf(buf, 37, "00000000-0000-7000-8000-%012x", ++p->uuid);
-	return buf;
 }
 
 /* A new value drawn from the pool. */
@@ -1018,7 +1008,6 @@ parity_dry_upsert(struct parity *p, struct parity_case *c, const char *dom,
 	struct json_object	*want, *got, *patch = NULL, *merged = NULL;
 	struct json_object	*upd = NULL;
 	struct parity_head	 h;
-	char			 id[37];
 	size_t			 j, u = parity_rand(p, (uint32_t)k);
 
 	if (parity_rand(p, 2)) {
@@ -1033,9 +1022,9 @@ parity_dry_upsert(struct parity *p, struct parity_case *c, const char *dom,
 	for (j = 0; j < k; j++)
 		parity_expect(c->fz, 1, s[j].id, patch != NULL && j == u ?
 		    merged : s[j].canon, want);
-	got = parity_write(p, parity_sql(p, "CALL pie_assignment_upsert(%q, "
+	got = parity_write(p, parity_sql(p, "CALL pie_assignment_upsert("
 	    "'c', %q, NULL, 'cap', 'm', %q, 'active', NULL, NULL, %q, "
-	    "'parity', NULL, 1)", parity_uuid(p, id), dom, c->ver[0],
+	    "'parity', NULL, 1)", dom, c->ver[0],
 	    upd != NULL ? parity_text(upd) : NULL), &h);
 	parity_header(p, "a dry-run upsert", c->kase, want, &h, c->ver[0]);
 	parity_compare(p, "a dry-run upsert", c->kase, want, got, 1000);
@@ -1134,7 +1123,6 @@ parity_upsert_patch(struct parity *p, struct parity_case *c,
 {
 	struct json_object	*want, *got, *patch, *merged, *upd;
 	struct parity_head	 h;
-	char			 id[37];
 	size_t			 j, u;
 	int			 first = -1, f;
 
@@ -1159,10 +1147,9 @@ parity_upsert_patch(struct parity *p, struct parity_case *c,
 		if (f >= 0 && (first < 0 || f < first))
 			first = f;
 	}
-	got = parity_write(p, parity_sql(p, "CALL pie_assignment_upsert(%q, "
+	got = parity_write(p, parity_sql(p, "CALL pie_assignment_upsert("
 	    "'c', %q, NULL, 'cap', 'm', %q, 'active', NULL, NULL, %q, "
-	    "'parity', NULL, 0)", parity_uuid(p, id), dom, c->ver[0],
-	    parity_text(upd)), &h);
+	    "'parity', NULL, 0)", dom, c->ver[0], parity_text(upd)), &h);
 	parity_header(p, "an upsert with service_updates", c->kase, want, &h,
 	    c->ver[first < 0 ? 0 : first]);
 	parity_compare(p, "an upsert with service_updates", c->kase, want,
@@ -1188,16 +1175,15 @@ parity_service_writes(struct parity *p, struct parity_case *c,
 {
 	struct json_object	*want, *got;
 	struct parity_head	 h;
-	char			 id[37];
 	size_t			 j;
 	int			 first;
 
-	parity_run(p, parity_sql(p, "CALL pie_assignment_upsert(%q, 'c', %q, "
+	parity_run(p, parity_sql(p, "CALL pie_assignment_upsert('c', %q, "
 	    "NULL, 'cap', 'm', %q, 'active', NULL, NULL, NULL, 'parity', "
-	    "NULL, 0)", parity_uuid(p, id), dom, c->ver[0]));
-	parity_run(p, parity_sql(p, "CALL pie_assignment_upsert(%q, 'c', %q, "
+	    "NULL, 0)", dom, c->ver[0]));
+	parity_run(p, parity_sql(p, "CALL pie_assignment_upsert('c', %q, "
 	    "NULL, 'cap2', 'm', %q, 'active', NULL, NULL, NULL, 'parity', "
-	    "NULL, 0)", parity_uuid(p, id), dom, c->ver[1]));
+	    "NULL, 0)", dom, c->ver[1]));
 	for (j = 0; j < k; j++) {
 		cr_assert_not_null(want = json_object_new_array());
 		first = parity_expect(c->fz, 2, s[j].id, s[j].canon, want);
@@ -1320,7 +1306,7 @@ parity_big_fill(struct parity *p, struct parity_big *b,
 	    { "s", "S", "s-", "s_", "s.", "t", "T" };
 	struct json_object	*junk;
 	struct verr		 err = { NULL, "" };
-	char			 id[37], did[16], *canon, *norm;
+	char			 did[16], *canon, *norm;
 	size_t			 j;
 
 	parity_exec(p, "CALL pie_domain_put('c', 'big', NULL)");
@@ -1350,10 +1336,9 @@ parity_big_fill(struct parity *p, struct parity_big *b,
 			continue;
 		b->s[j].exists = 1;	/* marks an override until sorted */
 		b->overrides++;
-		parity_run(p, parity_sql(p, "CALL pie_assignment_upsert(%q, "
+		parity_run(p, parity_sql(p, "CALL pie_assignment_upsert("
 		    "'c', 'big', %q, 'cap', 'm', 'empty', 'active', NULL, "
-		    "NULL, NULL, 'parity', NULL, 0)", parity_uuid(p, id),
-		    b->ids[j]));
+		    "NULL, NULL, 'parity', NULL, 0)", b->ids[j]));
 	}
 
 	qsort(b->s, PARITY_BIG, sizeof(b->s[0]), parity_cmp_svc);
@@ -1414,7 +1399,6 @@ parity_big_version(struct parity *p, struct parity_big *b,
     const char *ver, struct json_object *fz)
 {
 	struct json_object	*want, *kase;
-	char			 id[37];
 	unsigned		 vpk;
 	size_t			 j;
 	struct parity_head	 h;
@@ -1432,9 +1416,9 @@ parity_big_version(struct parity *p, struct parity_big *b,
 	    "model_version = %q", ver));
 
 	parity_compare(p, "the upsert over the large domain", kase, want,
-	    parity_write(p, parity_sql(p, "CALL pie_assignment_upsert(%q, "
+	    parity_write(p, parity_sql(p, "CALL pie_assignment_upsert("
 	    "'c', 'big', NULL, 'cap', 'm', %q, 'active', NULL, NULL, NULL, "
-	    "'parity', NULL, 1)", parity_uuid(p, id), ver), &h), 1000);
+	    "'parity', NULL, 1)", ver), &h), 1000);
 	parity_header(p, "the upsert over the large domain", kase, want, &h,
 	    ver);
 	parity_compare(p, "the domain-wide plan", kase, want,

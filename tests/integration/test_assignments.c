@@ -908,10 +908,15 @@ Test(assignments, archiving_a_service_override_checks_the_domain_default)
 	fx_ok(fx_upsert_service(&f, "s1", "c", "3", NULL));
 	fx_ok(fx_upsert(&f, "c", "1", NULL));
 
-	/* Handing s1 back to version 1 would break it. */
+	/*
+	 * Handing s1 back to version 1 would break it, and the message
+	 * names version 1, whose freeze s1 fails.
+	 */
 	r = fx_upsert_service(&f, "s1", "c", "3", "\"status\":\"archived\"");
 	it_assert_error(r, 422, "assignment_blocked");
 	cr_assert_str_eq(it_str(r, "blocking_services.0.feature"), "route");
+	cr_assert_str_eq(it_str(r, "error"), "cannot assign model version 1: "
+	    "1 service(s) have incompatible provided_features");
 	it_free(r);
 
 	fx_put(fx_service_path(&f, "s1"), "{\"status\":\"scheduled\","
@@ -1230,6 +1235,11 @@ Test(assignments, revisions_past_the_last_page_are_empty_unless_404)
 	snprintf(path, sizeof(path), "%s/assignments/c/revisions?cursor=%s",
 	    fx_service_path(&f, "nosuch"), cursor);
 	fx_err_naming(it_get(path), 404, "not_found", "service");
+
+	/* A cursor does not make a never-assigned key exist. */
+	snprintf(path, sizeof(path), "%s/never/revisions?cursor=%s",
+	    f.assignments, cursor);
+	fx_err_naming(it_get(path), 404, "not_found", "never");
 }
 
 /* --- Effective assignments --------------------------------------------- */

@@ -126,9 +126,12 @@ race_free(struct race *rc)
 	curl_slist_free_all(rc->hdrs);
 }
 
-/* The revision member of response i, or -1. */
+/*
+ * The revision member of response i, or -1; its id into id (id_size
+ * bytes, "" when there is none) unless id is NULL.
+ */
 static int
-race_revision(const struct race *rc, size_t i)
+race_revision(const struct race *rc, size_t i, char *id, size_t id_size)
 {
 	struct json_object	*o = json_tokener_parse(rc->body[i] ?
 	    rc->body[i] : ""), *v;
@@ -136,6 +139,10 @@ race_revision(const struct race *rc, size_t i)
 
 	if (o != NULL && json_object_object_get_ex(o, "revision", &v))
 		rev = json_object_get_int(v);
+	if (id != NULL)
+		snprintf(id, id_size, "%s", o != NULL &&
+		    json_object_object_get_ex(o, "id", &v) ?
+		    json_object_get_string(v) : "");
 	json_object_put(o);
 	return rev;
 }
@@ -215,6 +222,7 @@ Test(concurrency, fifty_upserts_of_one_new_key_get_revisions_1_to_50)
 {
 	struct race	 rc;
 	struct cfx	 f;
+	char		 ids[51][64];
 	int		 seen[51] = { 0 }, rev;
 	size_t		 i;
 
@@ -226,12 +234,19 @@ Test(concurrency, fifty_upserts_of_one_new_key_get_revisions_1_to_50)
 	for (i = 0; i < rc.n; i++) {
 		cr_assert_eq(rc.status[i], 200, "racer %zu: %ld %s", i,
 		    rc.status[i], rc.body[i] ? rc.body[i] : "");
-		rev = race_revision(&rc, i);
+		rev = race_revision(&rc, i, NULL, 0);
 		cr_assert(rev >= 1 && rev <= 50, "revision %d", rev);
 		cr_assert_eq(seen[rev]++, 0, "revision %d given twice", rev);
+		race_revision(&rc, i, ids[rev], sizeof(ids[rev]));
 	}
 	race_free(&rc);
 	cfx_assert_dense(&f, "hot", 50);
+
+	/* Ids are time-ordered: they sort as the revisions were made. */
+	for (rev = 2; rev <= 50; rev++)
+		cr_assert_gt(strcmp(ids[rev], ids[rev - 1]), 0,
+		    "revision %d has id %s, before %s of revision %d", rev,
+		    ids[rev], ids[rev - 1], rev - 1);
 }
 
 Test(concurrency, twenty_keys_times_five_upserts_all_succeed_densely)
@@ -256,6 +271,49 @@ Test(concurrency, twenty_keys_times_five_upserts_all_succeed_densely)
 	for (k = 0; k < 20; k++) {
 		snprintf(cap, sizeof(cap), "key-%02zu", k);
 		cfx_assert_dense(&f, cap, 5);
+	}
+}
+
+/*
+ * Upserts of different keys that each patch a service of the domain must
+ * each check that service against every effective assignment, so they
+ * hold each other's keys; they take them in one order and never
+ * deadlock, which would end, after the retries, in 503s.
+ */
+Test(concurrency, keys_that_patch_services_all_succeed_at_once)
+{
+	struct race	 rc;
+	struct cfx	 f;
+	struct it_resp	*r;
+	char		 path[800], body[512];
+	size_t		 i, k;
+
+	cfx_make(&f);
+	for (k = 0; k < 20; k++) {
+		snprintf(path, sizeof(path), "/v2/clients/%s/domains/%s/"
+		    "services/s%02zu", f.client, f.domain, k);
+		r = it_send("PUT", path, "{\"provided_features\":{}}");
+		cr_assert_eq(r->status, 201, "%s", r->body);
+		it_free(r);
+	}
+	race_init(&rc);
+	for (i = 0; i < 2; i++)
+		for (k = 0; k < 20; k++) {
+			snprintf(body, sizeof(body), "{\"capability\":"
+			    "\"key-%02zu\",\"model_id\":\"%s\","
+			    "\"model_version\":\"1\",\"service_updates\":"
+			    "[{\"service_id\":\"s%02zu\",\"static_features\":"
+			    "{\"round\":%zu}}]}", k, f.model, k, i);
+			race_add(&rc, f.assignments, body);
+		}
+	race_run(&rc);
+	for (i = 0; i < rc.n; i++)
+		cr_assert_eq(rc.status[i], 200, "racer %zu: %ld %s", i,
+		    rc.status[i], rc.body[i] ? rc.body[i] : "");
+	race_free(&rc);
+	for (k = 0; k < 20; k++) {
+		snprintf(path, sizeof(path), "key-%02zu", k);
+		cfx_assert_dense(&f, path, 2);
 	}
 }
 

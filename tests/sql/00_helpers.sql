@@ -138,6 +138,14 @@ CREATE OR REPLACE FUNCTION t_uuid(p_n INT)
 RETURNS CHAR(36) DETERMINISTIC
 RETURN CONCAT('00000000-0000-7000-8000-', LPAD(HEX(p_n), 12, '0'));
 
+-- The id of revision p_rev of a key (the procedure makes ids).
+CREATE OR REPLACE FUNCTION t_rev(p_c VARCHAR(128), p_d VARCHAR(128),
+    p_s VARCHAR(128), p_cap VARCHAR(64), p_rev INT)
+RETURNS CHAR(36) CHARACTER SET ascii COLLATE ascii_bin READS SQL DATA
+RETURN (SELECT id FROM assignments WHERE client_id = p_c
+    AND domain_id = p_d AND service_id <=> p_s AND capability = p_cap
+    AND revision = p_rev);
+
 -- One service_updates item from a plain patch object.
 CREATE OR REPLACE FUNCTION t_update(p_s VARCHAR(128), p_patch LONGTEXT)
 RETURNS LONGTEXT DETERMINISTIC

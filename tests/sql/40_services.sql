@@ -21,7 +21,7 @@ CALL t_service('c', 'd', 's1', '{"x":2}');
 CALL t_assert((SELECT GROUP_CONCAT(name) FROM service_features
     JOIN services USING (service_pk) WHERE service_id = 's1') = 'x',
     'put replaces every feature');
-CALL pie_assignment_upsert(t_uuid(1), 'c', 'd', NULL, 'cap', 'm', '1',
+CALL pie_assignment_upsert('c', 'd', NULL, 'cap', 'm', '1',
     'active', NULL, NULL, NULL, 'u', NULL, 0);
 
 -- Writes that break the effective assignment are blocked.
@@ -69,7 +69,7 @@ CALL t_expect('CALL pie_service_patch(''c'', ''d'', ''s3'', NULL,
     ''{}'', ''[]'')', '45424', 's3');
 
 -- A departed service does not block a domain upsert.
-CALL pie_assignment_upsert(t_uuid(2), 'c', 'd', NULL, 'cap', 'm', '1',
+CALL pie_assignment_upsert('c', 'd', NULL, 'cap', 'm', '1',
     'active', NULL, NULL, NULL, 'u', NULL, 0);
 CALL t_assert(t_revisions('c', 'd', NULL, 'cap') = 2,
     'departed services are exempt');

@@ -43,7 +43,7 @@ CALL t_assert(t_stored('s1') = '{"B":2,"Z":true,"b":1,"c":"x"}',
 
 CALL t_service('c', 'd', 's2', '{"a":0,"b":0}');
 SET @u = CONCAT('[', t_update('s2', '{"b":1,"a":null}'), ']');
-CALL pie_assignment_upsert(t_uuid(1), 'c', 'd', NULL, 'cap', 'm', '1',
+CALL pie_assignment_upsert('c', 'd', NULL, 'cap', 'm', '1',
     'active', NULL, NULL, @u, 'u', NULL, 0);
 CALL t_assert(t_stored('s2') = '{"b":1}', 'service_updates applied whole');
 
@@ -96,17 +96,17 @@ CALL t_service('c', 'd', 's5', '{}');
 SET @before = t_stored('s3');
 SET @u = CONCAT('[', t_update('s5', '{"q":1}'), ',',
     t_update('s4', '{"c":1}'), ',', t_update('s3', t_many(256, 1)), ']');
-CALL t_expect(CONCAT('CALL pie_assignment_upsert(t_uuid(2), ''c'', ',
+CALL t_expect(CONCAT('CALL pie_assignment_upsert(''c'', ',
     '''d'', NULL, ''cap'', ''m'', ''1'', ''active'', NULL, NULL, ',
     QUOTE(@u), ', ''u'', NULL, 0)'), '45400',
     'service_updates[1].static_features: larger than 64 KiB');
-CALL t_expect(CONCAT('CALL pie_assignment_upsert(t_uuid(2), ''c'', ',
+CALL t_expect(CONCAT('CALL pie_assignment_upsert(''c'', ',
     '''d'', NULL, ''cap'', ''m'', ''1'', ''active'', NULL, NULL, ',
     QUOTE(@u), ', ''u'', NULL, 1)'), '45400',
     'service_updates[1].static_features: larger than 64 KiB');
 SET @u = CONCAT('[', t_update('s5', '{"q":1}'), ',',
     t_update('s3', t_many(256, 1)), ']');
-CALL t_expect(CONCAT('CALL pie_assignment_upsert(t_uuid(2), ''c'', ',
+CALL t_expect(CONCAT('CALL pie_assignment_upsert(''c'', ',
     '''d'', NULL, ''cap'', ''m'', ''1'', ''archived'', NULL, NULL, ',
     QUOTE(@u), ', ''u'', NULL, 0)'), '45400',
     'service_updates[1].static_features: more than 256 features');

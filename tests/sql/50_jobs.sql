@@ -16,21 +16,21 @@ CALL t_expect('CALL pie_job_launch(t_uuid(1), ''c'', ''d'', ''nope'',
 CALL t_expect('CALL pie_job_launch(t_uuid(1), ''c'', ''x'', ''s1'',
     ''cap'', NULL, ''u'')', '45404', 'domain');
 
-CALL pie_assignment_upsert(t_uuid(10), 'c', 'd', NULL, 'cap', 'm', '1',
+CALL pie_assignment_upsert('c', 'd', NULL, 'cap', 'm', '1',
     'active', '{"a":1,"b":{"c":2}}', NULL, NULL, 'u', NULL, 0);
-CALL pie_assignment_upsert(t_uuid(11), 'c', 'd', 's2', 'cap', 'm', '2',
+CALL pie_assignment_upsert('c', 'd', 's2', 'cap', 'm', '2',
     'active', '{"a":9}', NULL, NULL, 'u', NULL, 0);
 
 -- The request's parameters arrive as one patch per leaf.
 CALL pie_job_launch(t_uuid(1), 'c', 'd', 's1', 'cap',
     '[{"b":{"d":3}},{"e":4}]', 'u');
-CALL t_assert((SELECT assignment_id = t_uuid(10) AND model_version = '1'
-    AND status = 'queued' AND JSON_EQUALS(parameters,
+CALL t_assert((SELECT assignment_id = t_rev('c', 'd', NULL, 'cap', 1)
+    AND model_version = '1' AND status = 'queued' AND JSON_EQUALS(parameters,
     '{"a":1,"b":{"c":2,"d":3},"e":4}') FROM jobs WHERE id = t_uuid(1)),
     'pinned to the domain default, parameters merged');
 CALL pie_job_launch(t_uuid(2), 'c', 'd', 's2', 'cap', NULL, 'u');
-CALL t_assert((SELECT assignment_id = t_uuid(11) AND model_version = '2'
-    AND JSON_EQUALS(parameters, '{"a":9}') FROM jobs
+CALL t_assert((SELECT assignment_id = t_rev('c', 'd', 's2', 'cap', 1)
+    AND model_version = '2' AND JSON_EQUALS(parameters, '{"a":9}') FROM jobs
     WHERE id = t_uuid(2)), 'pinned to the service-scope revision');
 CALL pie_job_launch(t_uuid(5), 'c', 'd', 's1', 'cap',
     '[{"b":{"c":null}},{"e":5},{"a":null}]', 'u');
@@ -40,10 +40,10 @@ CALL t_expect('CALL pie_job_launch(t_uuid(6), ''c'', ''d'', ''s1'',
     ''cap'', ''{"a":1}'', ''u'')', '45400', 'parameters');
 
 -- A job keeps its revision after that revision is archived.
-CALL pie_assignment_upsert(t_uuid(12), 'c', 'd', NULL, 'cap', 'm', '1',
+CALL pie_assignment_upsert('c', 'd', NULL, 'cap', 'm', '1',
     'archived', NULL, NULL, NULL, 'u', NULL, 0);
 CALL t_assert((SELECT assignment_id FROM jobs WHERE id = t_uuid(1)) =
-    t_uuid(10), 'job keeps its revision');
+    t_rev('c', 'd', NULL, 'cap', 1), 'job keeps its revision');
 CALL t_expect('CALL pie_job_launch(t_uuid(3), ''c'', ''d'', ''s1'',
     ''cap'', NULL, ''u'')', '45425', 'cap');
 

@@ -71,19 +71,16 @@ SET @scan = LEAST(@scan, TIMESTAMPDIFF(MICROSECOND, @t, SYSDATE(6)));
 -- A passing domain check (best of three).
 SET @check = 1e9;
 SET @t = SYSDATE(6);
-CALL pie_assignment_upsert('00000000-0000-7000-8000-00000000be01',
-    'bench', 'big', NULL, 'cap', 'bm', '1', 'active', NULL, NULL, NULL,
-    'bench', NULL, 1);
+CALL pie_assignment_upsert('bench', 'big', NULL, 'cap', 'bm', '1',
+    'active', NULL, NULL, NULL, 'bench', NULL, 1);
 SET @check = LEAST(@check, TIMESTAMPDIFF(MICROSECOND, @t, SYSDATE(6)));
 SET @t = SYSDATE(6);
-CALL pie_assignment_upsert('00000000-0000-7000-8000-00000000be01',
-    'bench', 'big', NULL, 'cap', 'bm', '1', 'active', NULL, NULL, NULL,
-    'bench', NULL, 1);
+CALL pie_assignment_upsert('bench', 'big', NULL, 'cap', 'bm', '1',
+    'active', NULL, NULL, NULL, 'bench', NULL, 1);
 SET @check = LEAST(@check, TIMESTAMPDIFF(MICROSECOND, @t, SYSDATE(6)));
 SET @t = SYSDATE(6);
-CALL pie_assignment_upsert('00000000-0000-7000-8000-00000000be01',
-    'bench', 'big', NULL, 'cap', 'bm', '1', 'active', NULL, NULL, NULL,
-    'bench', NULL, 1);
+CALL pie_assignment_upsert('bench', 'big', NULL, 'cap', 'bm', '1',
+    'active', NULL, NULL, NULL, 'bench', NULL, 1);
 SET @check = LEAST(@check, TIMESTAMPDIFF(MICROSECOND, @t, SYSDATE(6)));
 
 -- A failing one: every service misses f02 and has f06 out of range.
@@ -91,9 +88,8 @@ DELETE FROM service_features WHERE domain_pk = @d AND name = 'f02';
 UPDATE service_features SET d = d + 200000, v = d
 WHERE domain_pk = @d AND name = 'f06';
 SET @t = SYSDATE(6);
-CALL pie_assignment_upsert('00000000-0000-7000-8000-00000000be01',
-    'bench', 'big', NULL, 'cap', 'bm', '1', 'active', NULL, NULL, NULL,
-    'bench', NULL, 1);
+CALL pie_assignment_upsert('bench', 'big', NULL, 'cap', 'bm', '1',
+    'active', NULL, NULL, NULL, 'bench', NULL, 1);
 SET @fail = TIMESTAMPDIFF(MICROSECOND, @t, SYSDATE(6));
 
 SELECT 'bench' AS kind, @n AS feature_rows, @scan / 1e6 AS scan_s,

@@ -10,3 +10,7 @@ CALL t_assert((SELECT a.revision = 50 FROM assignments a
     AND a.capability = 'cap'), 'the active one is the latest');
 CALL t_assert((SELECT COUNT(*) FROM assignment_keys
     WHERE capability = 'cap') = 1, 'one key row');
+CALL t_assert((SELECT COUNT(*) FROM assignments a JOIN assignments b
+    ON a.key_pk = b.key_pk AND b.revision = a.revision + 1
+    WHERE b.id <= a.id OR b.created_at < a.created_at) = 0,
+    'ids and times in revision order');

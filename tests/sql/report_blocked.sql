@@ -10,5 +10,5 @@ INSERT INTO services (domain_pk, client_id, domain_id, service_id,
 SELECT d.domain_pk, 'c', 'd', CONCAT('svc-', LPAD(seq, 4, '0')),
     'scheduled', '{}', UTC_TIMESTAMP(3), UTC_TIMESTAMP(3)
 FROM seq_1_to_1200, domains d;
-CALL pie_assignment_upsert(t_uuid(1), 'c', 'd', NULL, 'cap', 'm', '1',
+CALL pie_assignment_upsert('c', 'd', NULL, 'cap', 'm', '1',
     'active', NULL, NULL, NULL, 't', NULL, 0);
