@@ -12,6 +12,7 @@
 
 #include "http.h"
 #include "ijson.h"
+#include "log.h"
 
 const char *
 http_param(const struct http_req *req, const char *name)
@@ -63,6 +64,41 @@ http_unescape(const char *s, size_t len, char *buf, size_t buflen,
 }
 
 /*
+ * 1 when every escape of s[0..len) is a well-formed %XX that is not %00,
+ * that is when http_unescape would decode it given room, else 0.
+ */
+static int
+http_escapes_ok(const char *s, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] != '%')
+			continue;
+		if (i + 2 >= len || http_hex(s[i + 1]) < 0 ||
+		    http_hex(s[i + 2]) < 0 ||
+		    (s[i + 1] == '0' && s[i + 2] == '0'))
+			return 0;
+		i += 2;
+	}
+	return 1;
+}
+
+/*
+ * Decodes the query parameter name n[0..nlen) into buf (len bytes), as
+ * a form decodes it.  Returns 0; -1 when the name does not decode (a bad
+ * escape, an encoded NUL); 1 when it decodes but is longer than buf
+ * holds, which no name a route reads is.
+ */
+static int
+http_query_name(const char *n, size_t nlen, char *buf, size_t len)
+{
+	if (!http_escapes_ok(n, nlen))
+		return -1;
+	return http_unescape(n, nlen, buf, len, 1) == 0 ? 0 : 1;
+}
+
+/*
  * Steps to the next "name=value" pair of a query, skipping empty pairs.
  * *p is the rest of the query (NULL or "" when done).  Returns 1 with
  * the pair's name and value (raw, value "" when there is no '='), or 0
@@ -94,37 +130,39 @@ http_query(const struct http_req *req, const char *name, char *buf,
     size_t buflen)
 {
 	const char	*p = req->query, *n, *v;
-	size_t		 nlen, vlen, len = strlen(name);
+	size_t		 nlen, vlen;
+	char		 got[HTTP_QUERY_NAME_MAX];
 
+	/* Names compare decoded: "%6Cimit" is "limit". */
 	while (http_query_next(&p, &n, &nlen, &v, &vlen))
-		if (nlen == len && strncmp(n, name, len) == 0)
+		if (http_query_name(n, nlen, got, sizeof(got)) == 0 &&
+		    strcmp(got, name) == 0)
 			return http_unescape(v, vlen, buf, buflen, 1) == 0 ?
 			    1 : -1;
 	return 0;
 }
 
 /*
- * Writes the query name n[0..nlen) for a message into buf: decoded, its
- * first 48 bytes and "..." when longer, "(unreadable)" when it does not
- * decode.
+ * Writes the query name n[0..nlen) for a message into buf (at least 56
+ * bytes): its first 48 bytes and "..." when longer, decoded when raw is
+ * 0, else as sent (a name that does not decode).
  */
 static void
-http_query_shown(const char *n, size_t nlen, char *buf, size_t len)
+http_query_shown(const char *n, size_t nlen, int raw, char *buf,
+    size_t len)
 {
 	size_t	 cut = nlen;
 
 	if (cut > 48) {
 		cut = 48;
 		/* Never split a %XX escape. */
-		if (n[cut - 1] == '%')
+		if (!raw && n[cut - 1] == '%')
 			cut -= 1;
-		else if (n[cut - 2] == '%')
+		else if (!raw && n[cut - 2] == '%')
 			cut -= 2;
 	}
-	if (len < 8 || http_unescape(n, cut, buf, len - 4, 1) != 0) {
-		snprintf(buf, len, "(unreadable)");
-		return;
-	}
+	if (raw || http_unescape(n, cut, buf, len - 4, 1) != 0)
+		snprintf(buf, len - 4, "%.*s", (int)cut, n);
 	if (cut < nlen)
 		strcat(buf, "...");
 }
@@ -136,15 +174,20 @@ http_query_allow(const struct http_req *req, struct http_resp *resp,
 	const char	*p = req->query, *n, *v;
 	size_t		 i, nlen, vlen;
 	unsigned	 seen = 0;
-	char		 shown[64];
+	char		 shown[64], got[HTTP_QUERY_NAME_MAX];
+	int		 rc;
 
 	while (http_query_next(&p, &n, &nlen, &v, &vlen)) {
-		for (i = 0; names[i] != NULL; i++)
-			if (strlen(names[i]) == nlen &&
-			    strncmp(n, names[i], nlen) == 0)
+		rc = http_query_name(n, nlen, got, sizeof(got));
+		http_query_shown(n, nlen, rc < 0, shown, sizeof(shown));
+		if (rc < 0)
+			return http_error(resp, 400, "invalid_parameter",
+			    "query parameter name \"%s\" is not validly "
+			    "percent-encoded", shown);
+		for (i = 0; rc == 0 && names[i] != NULL; i++)
+			if (strcmp(got, names[i]) == 0)
 				break;
-		http_query_shown(n, nlen, shown, sizeof(shown));
-		if (names[i] == NULL)
+		if (rc != 0 || names[i] == NULL)
 			return http_error(resp, 400, "unknown_parameter",
 			    "unknown query parameter \"%s\"", shown);
 
@@ -160,16 +203,16 @@ http_query_allow(const struct http_req *req, struct http_resp *resp,
 }
 
 /*
- * 1 when the media type ct is application/json, with parameters or
- * none; a charset, when given, must be UTF-8, which is what the body is
- * read as (RFC 8259 section 8.1).
+ * 1 when the media type ct is type, with parameters or none; a charset,
+ * when given, must be UTF-8, which is what the body is read as (RFC 8259
+ * section 8.1).
  */
 static int
-http_is_json(const char *ct)
+http_is_type(const char *ct, const char *type)
 {
-	size_t	 n = strlen("application/json"), v;
+	size_t	 n = strlen(type), v;
 
-	if (ct == NULL || strncasecmp(ct, "application/json", n) != 0)
+	if (ct == NULL || strncasecmp(ct, type, n) != 0)
 		return 0;
 	for (ct += n; *ct == ' ' || *ct == '\t'; ct++)
 		continue;
@@ -189,10 +232,17 @@ http_is_json(const char *ct)
 enum pie_res
 http_require_json(const struct http_req *req, struct http_resp *resp)
 {
-	if (!http_is_json(req->content_type))
+	/* A PATCH body is a merge patch, so its own type is welcome too. */
+	int	 patch = req->method != NULL &&
+	    strcmp(req->method, "PATCH") == 0;
+
+	if (!http_is_type(req->content_type, "application/json") &&
+	    !(patch && http_is_type(req->content_type,
+	    "application/merge-patch+json")))
 		return http_error(resp, 415, "unsupported_media_type",
 		    "the body must be sent as Content-Type: "
-		    "application/json (with charset=utf-8, if any)");
+		    "application/json%s (with charset=utf-8, if any)",
+		    patch ? " or application/merge-patch+json" : "");
 	if (req->body_len == 0)
 		return http_error(resp, 400, "invalid_json",
 		    "the request body is empty; a JSON object is required");
@@ -283,7 +333,16 @@ http_error(struct http_resp *resp, int status, const char *code,
 	ijson_msg_clean(msg);
 	resp->code = code;
 	if (http_json(resp, status, http_error_body(code, msg)) != PIE_OK)
-		resp->status = 503;
+		status = resp->status = 503;
+
+	/*
+	 * A 503 is temporary (a lost database, a lasting deadlock, no
+	 * memory): say when to try again.  A full header block only loses
+	 * the hint.
+	 */
+	if (status == 503 && http_header(resp, "Retry-After", "%d",
+	    HTTP_RETRY_AFTER) != PIE_OK)
+		log_warn("no room for Retry-After in a 503 answer");
 	return PIE_ERR_INVALID;
 }
 

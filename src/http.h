@@ -21,6 +21,16 @@ struct config;
 
 #define HTTP_MAX_PARAMS	 8
 
+/* Room for a decoded query parameter name; longer ones are unknown. */
+#define HTTP_QUERY_NAME_MAX	 64
+
+/*
+ * The seconds a 503 asks a client to wait before trying again
+ * (Retry-After): the database restarting, or a deadlock outlasting the
+ * retries, is usually over by then.
+ */
+#define HTTP_RETRY_AFTER	 2
+
 /*
  * The named segments of a matched route, percent-decoded; a value is
  * NULL when its segment could not be decoded.
@@ -72,25 +82,29 @@ int		 http_unescape(const char *s, size_t len, char *buf,
 const char	*http_param(const struct http_req *, const char *name);
 
 /*
- * Looks up query parameter NAME, percent-decoding it into buf.  Returns 1
- * when found, 0 when absent, -1 when its encoding is bad or it does not
- * fit.
+ * Looks up query parameter NAME, matching names and decoding the value
+ * into buf as a form is decoded (%XX, '+' for a space).  Returns 1 when
+ * found, 0 when absent, -1 when its value's encoding is bad or it does
+ * not fit.
  */
 int		 http_query(const struct http_req *, const char *name,
 		    char *buf, size_t buflen);
 
 /*
- * Refuses (400 unknown_parameter, filling resp) a query whose parameter
- * names are not all in the NULL-terminated list.  Returns PIE_OK or
- * PIE_ERR_INVALID.
+ * Refuses a query whose parameter names, once decoded, are not all in
+ * the NULL-terminated list (400 unknown_parameter, filling resp), that
+ * names one twice, or whose name does not decode (400
+ * invalid_parameter).  Returns PIE_OK or PIE_ERR_INVALID.
  */
 enum pie_res     http_query_allow(const struct http_req *, struct http_resp *,
 		    const char *const *names);
 
 /*
- * Checks the Content-Type (415 unsupported_media_type) and that a body
- * was sent (400 missing_body).  Returns PIE_OK or PIE_ERR_INVALID with
- * resp filled.
+ * Checks the Content-Type (415 unsupported_media_type): application/json,
+ * and for a PATCH, whose body is a merge patch, also
+ * application/merge-patch+json (RFC 7386).  Then checks that a body was
+ * sent (400 invalid_json).  Returns PIE_OK or PIE_ERR_INVALID with resp
+ * filled.
  */
 enum pie_res	 http_require_json(const struct http_req *,
 		    struct http_resp *);
@@ -111,9 +125,10 @@ enum pie_res	 http_json(struct http_resp *, int status,
 struct json_object *http_error_body(const char *code, const char *msg);
 
 /*
- * Answers with the error envelope.  Always returns PIE_ERR_INVALID so a
- * handler can write "return http_error(...)"; a failure to allocate is
- * turned into a bare 503 by the worker.
+ * Answers with the error envelope; a 503 also carries Retry-After.
+ * Always returns PIE_ERR_INVALID so a handler can write "return
+ * http_error(...)"; a failure to allocate is turned into a bare 503 by
+ * the worker.
  */
 enum pie_res     http_error(struct http_resp *, int status, const char *code,
 		    const char *fmt, ...)

@@ -1,6 +1,7 @@
 /*
  * test_http.c: the error envelope, headers and query parsing.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include <criterion/criterion.h>
@@ -96,6 +97,67 @@ Test(http, query_parameters_are_decoded)
 	cr_assert_eq(http_query(&req, "limit", buf, sizeof(buf)), -1);
 }
 
+Test(http, query_parameter_names_are_decoded_before_matching)
+{
+	static const char *const allowed[] = { "limit", "dry_run", NULL };
+	struct http_req		 req;
+	struct http_resp	 resp;
+	char			 buf[64];
+
+	memset(&req, 0, sizeof(req));
+	memset(&resp, 0, sizeof(resp));
+	req.query = "%6Cimit=5&dry%5Frun=tr%75e";
+	cr_assert_eq(http_query_allow(&req, &resp, allowed), PIE_OK);
+	cr_assert_eq(http_query(&req, "limit", buf, sizeof(buf)), 1);
+	cr_assert_str_eq(buf, "5");
+	cr_assert_eq(http_query(&req, "dry_run", buf, sizeof(buf)), 1);
+	cr_assert_str_eq(buf, "true");
+
+	/* Spelled two ways, it is still one parameter given twice. */
+	req.query = "limit=1&%6c%69mit=2";
+	cr_assert_eq(http_query_allow(&req, &resp, allowed),
+	    PIE_ERR_INVALID);
+	cr_assert_str_eq(resp.code, "invalid_parameter");
+	cr_assert(strstr(resp.body, "limit is given more than once"), "%s",
+	    resp.body);
+	http_resp_clear(&resp);
+}
+
+Test(http, a_query_parameter_name_that_does_not_decode_is_named)
+{
+	static const char *const allowed[] = { "limit", NULL };
+	static const struct {
+		const char	*query, *named;
+	} bad[] = {
+		{ "%6=1", "\\\"%6\\\"" },
+		{ "limit=1&li%zzmit=2", "\\\"li%zzmit\\\"" },
+		{ "a%00=1", "\\\"a%00\\\"" },
+		{ "lim%", "\\\"lim%\\\"" },
+	};
+	struct http_req		 req;
+	struct http_resp	 resp;
+	char			 buf[16];
+	size_t			 i;
+
+	memset(&req, 0, sizeof(req));
+	memset(&resp, 0, sizeof(resp));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		req.query = bad[i].query;
+		cr_assert_eq(http_query_allow(&req, &resp, allowed),
+		    PIE_ERR_INVALID, "%s", bad[i].query);
+		cr_assert_eq(resp.status, 400);
+		cr_assert_str_eq(resp.code, "invalid_parameter");
+		cr_assert(strstr(resp.body, bad[i].named) != NULL &&
+		    strstr(resp.body, "percent-encoded") != NULL, "%s",
+		    resp.body);
+		http_resp_clear(&resp);
+	}
+
+	/* Such a name is no parameter a route could look up. */
+	req.query = "li%6dit%=5";
+	cr_assert_eq(http_query(&req, "limit", buf, sizeof(buf)), 0);
+}
+
 Test(http, unknown_query_parameter_is_named)
 {
 	static const char *const allowed[] = { "limit", "cursor", NULL };
@@ -183,5 +245,65 @@ Test(http, json_bodies_need_the_json_media_type)
 	req.body_len = 0;
 	http_require_json(&req, &resp);
 	cr_assert_eq(resp.status, 400);
+	http_resp_clear(&resp);
+}
+
+Test(http, patch_bodies_may_also_be_sent_as_merge_patches)
+{
+	static const char *const methods[] = { "PUT", "POST", NULL };
+	const char *const	*m;
+	struct http_req		 req;
+	struct http_resp	 resp;
+
+	memset(&req, 0, sizeof(req));
+	memset(&resp, 0, sizeof(resp));
+	req.body = "{}";
+	req.body_len = 2;
+	req.method = "PATCH";
+	req.content_type = "application/merge-patch+json";
+	cr_assert_eq(http_require_json(&req, &resp), PIE_OK);
+	req.content_type = "Application/Merge-Patch+JSON; charset=utf-8";
+	cr_assert_eq(http_require_json(&req, &resp), PIE_OK);
+	req.content_type = "application/json";
+	cr_assert_eq(http_require_json(&req, &resp), PIE_OK);
+	req.content_type = "application/merge-patch+json; charset=latin1";
+	http_require_json(&req, &resp);
+	cr_assert_eq(resp.status, 415);
+	http_resp_clear(&resp);
+	req.content_type = "text/plain";
+	http_require_json(&req, &resp);
+	cr_assert_eq(resp.status, 415);
+	cr_assert(strstr(resp.body, "application/merge-patch+json"), "%s",
+	    resp.body);
+	http_resp_clear(&resp);
+
+	/* Only a PATCH is a merge patch. */
+	req.content_type = "application/merge-patch+json";
+	for (m = methods; *m != NULL; m++) {
+		req.method = *m;
+		http_require_json(&req, &resp);
+		cr_assert_eq(resp.status, 415, "%s took a merge patch", *m);
+		cr_assert_null(strstr(resp.body, "merge-patch"), "%s",
+		    resp.body);
+		http_resp_clear(&resp);
+	}
+}
+
+Test(http, a_503_says_when_to_try_again)
+{
+	struct http_resp	 resp;
+	char			 want[64];
+
+	memset(&resp, 0, sizeof(resp));
+	http_error(&resp, 503, "unavailable", "the database is away");
+	cr_assert_eq(resp.status, 503);
+	snprintf(want, sizeof(want), "Retry-After: %d\r\n",
+	    HTTP_RETRY_AFTER);
+	cr_assert_str_eq(resp.headers, want);
+	http_resp_clear(&resp);
+
+	/* Other refusals are not passing: no hint. */
+	http_error(&resp, 400, "invalid_json", "bad");
+	cr_assert_null(strstr(resp.headers, "Retry-After"));
 	http_resp_clear(&resp);
 }
