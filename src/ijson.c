@@ -312,6 +312,47 @@ ijson_hex4(struct ijson *p)
 }
 
 /*
+ * 1 when cp is a noncharacter, which I-JSON strings must not hold (RFC
+ * 7493 section 2.1): U+FDD0..U+FDEF, and the last two code points of
+ * every plane (U+FFFE, U+FFFF, U+1FFFE, ... U+10FFFF).
+ */
+static int
+ijson_nonchar(unsigned long cp)
+{
+
+	return (cp >= 0xfdd0 && cp <= 0xfdef) || (cp & 0xfffe) == 0xfffe;
+}
+
+/*
+ * Returns the offset of the first noncharacter in s[0..len), which is
+ * well-formed UTF-8 made of whole sequences, with its code point in
+ * *cp; len when there is none.  Only three- and four-byte sequences can
+ * hold one, and every noncharacter of the first plane starts with 0xef.
+ */
+static size_t
+ijson_nonchar_at(const unsigned char *s, size_t len, unsigned long *cp)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] == 0xef && len - i >= 3)
+			*cp = (unsigned long)(s[i] & 0x0f) << 12 |
+			    (unsigned long)(s[i + 1] & 0x3f) << 6 |
+			    (s[i + 2] & 0x3f);
+		else if (s[i] >= 0xf0 && len - i >= 4)
+			*cp = (unsigned long)(s[i] & 0x07) << 18 |
+			    (unsigned long)(s[i + 1] & 0x3f) << 12 |
+			    (unsigned long)(s[i + 2] & 0x3f) << 6 |
+			    (s[i + 3] & 0x3f);
+		else
+			continue;
+		if (ijson_nonchar(*cp))
+			return i;
+	}
+	return len;
+}
+
+/*
  * Reads a \u escape (the position is past the 'u'), joining a surrogate
  * pair, and appends the code point as UTF-8.
  */
@@ -319,7 +360,7 @@ static enum pie_res
 ijson_escape_u(struct ijson *p)
 {
 	long		 cp, lo;
-	size_t		 n;
+	size_t		 n, start = p->pos - 2;
 	unsigned char	*o;
 
 	if ((cp = ijson_hex4(p)) < 0)
@@ -340,6 +381,10 @@ ijson_escape_u(struct ijson *p)
 	}
 	if (cp == 0)
 		return ijson_fail(p, 1, "U+0000 is not allowed in strings");
+	if (ijson_nonchar((unsigned long)cp)) {
+		p->pos = start;
+		return ijson_fail(p, 1, "noncharacter U+%04lX in string", cp);
+	}
 
 	if (ijson_sb_reserve(p, 4) != PIE_OK)
 		return PIE_ERR_NOMEM;
@@ -417,7 +462,8 @@ static enum pie_res
 ijson_string(struct ijson *p)
 {
 	enum pie_res	 res;
-	size_t		 run;
+	size_t		 run, bad;
+	unsigned long	 cp;
 	unsigned char	 c;
 
 	p->pos++;
@@ -430,6 +476,12 @@ ijson_string(struct ijson *p)
 		while (run < p->len && p->buf[run] >= 0x20 &&
 		    p->buf[run] != '"' && p->buf[run] != '\\')
 			run++;
+		bad = ijson_nonchar_at(p->buf + p->pos, run - p->pos, &cp);
+		if (bad < run - p->pos) {
+			p->pos += bad;
+			return ijson_fail(p, 1,
+			    "noncharacter U+%04lX in string", cp);
+		}
 		if ((res = ijson_sb_reserve(p, run - p->pos)) != PIE_OK)
 			return res;
 		memcpy(p->sb + p->sblen, p->buf + p->pos, run - p->pos);

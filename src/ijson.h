@@ -8,8 +8,10 @@
  * json-c tree itself.  Refused: an empty body, a UTF-8 byte-order mark,
  * invalid UTF-8 (overlong forms, surrogates, code points over U+10FFFF),
  * \u escapes that leave a lone surrogate, raw control characters in
- * strings, U+0000 in strings (C strings and identifiers would be cut at
- * it), duplicate member names (compared after unescaping), numbers whose
+ * strings, noncharacters in strings (U+FDD0..U+FDEF and U+xFFFE, U+xFFFF
+ * of every plane, raw or escaped), U+0000 in strings (C strings and
+ * identifiers would be cut at it; I-JSON allows it, pie does not),
+ * duplicate member names (compared after unescaping), numbers whose
  * magnitude exceeds an IEEE double (1e400; 1e-400 is read as 0), any other
  * grammar error, data after the value, and nesting deeper than
  * IJSON_MAX_DEPTH arrays and objects.

@@ -177,6 +177,51 @@ Test(ijson, rejects_nul_in_strings)
 	refuse_len("\"a\0b\"", 5, "control character U+0000");
 }
 
+Test(ijson, rejects_escaped_noncharacters_naming_where)
+{
+
+	refuse("{\"a\":\"x\\ufdd0\"}", "noncharacter U+FDD0 in string at a "
+	    "(byte 7)");
+	refuse("[\"\\ufdef\"]", "noncharacter U+FDEF in string at [0]");
+	refuse("\"\\ufffe\"", "noncharacter U+FFFE");
+	refuse("\"\\uFFFF\"", "noncharacter U+FFFF");
+	refuse("\"\\ud83f\\udffe\"", "noncharacter U+1FFFE");
+	refuse("\"\\ud83f\\udfff\"", "noncharacter U+1FFFF");
+	refuse("\"\\udbbf\\udfff\"", "noncharacter U+FFFFF");
+	refuse("\"\\udbff\\udffe\"", "noncharacter U+10FFFE");
+	refuse("{\"\\uffff\": 1}", "noncharacter U+FFFF");
+}
+
+Test(ijson, rejects_raw_noncharacters_naming_where)
+{
+
+	refuse("{\"a\":\"xy\xef\xb7\x90\"}", "noncharacter U+FDD0 in string "
+	    "at a (byte 8)");
+	refuse("\"\xef\xb7\xaf\"", "noncharacter U+FDEF");
+	refuse("\"\xef\xbf\xbe\"", "noncharacter U+FFFE");
+	refuse("\"\xef\xbf\xbf\"", "noncharacter U+FFFF");
+	refuse("\"\xf0\x9f\xbf\xbe\"", "noncharacter U+1FFFE");
+	refuse("\"\xf3\xbf\xbf\xbf\"", "noncharacter U+FFFFF");
+	refuse("\"\xf4\x8f\xbf\xbf\"", "noncharacter U+10FFFF");
+	refuse("{\"k\xef\xbf\xbf\": 1}", "noncharacter U+FFFF");
+}
+
+Test(ijson, accepts_the_neighbours_of_noncharacters)
+{
+	struct json_object *o = parse_ok("[\"\\ufdcf\\ufdf0\\ufffd\", "
+	    "\"\\ud83f\\udffd\\ud840\\udc00\", "
+	    "\"\xef\xb7\x8f\xef\xb7\xb0\xef\xbf\xbd\", "
+	    "\"\xf0\x9f\xbf\xbd\xf4\x8f\xbf\xbd\"]");
+
+	cr_assert_str_eq(json_object_get_string(
+	    json_object_array_get_idx(o, 0)),
+	    "\xef\xb7\x8f\xef\xb7\xb0\xef\xbf\xbd");
+	cr_assert_str_eq(json_object_get_string(
+	    json_object_array_get_idx(o, 1)),
+	    "\xf0\x9f\xbf\xbd\xf0\xa0\x80\x80");
+	json_object_put(o);
+}
+
 Test(ijson, rejects_control_characters_in_strings)
 {
 
