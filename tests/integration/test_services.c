@@ -67,13 +67,34 @@ Test(services, put_creates_with_201_then_replaces_with_200)
 	assert_service(path, "scheduled", "{}");
 }
 
-Test(services, put_drops_null_features)
+/* 1 when the object at path of r's body has a member name that is null. */
+static int
+has_null(const struct it_resp *r, const char *path, const char *name)
 {
-	char	 path[300];
+	struct json_object	*v = NULL;
+
+	return json_object_object_get_ex(it_obj(r, path), name, &v) &&
+	    v == NULL;
+}
+
+Test(services, put_keeps_null_features_as_sent)
+{
+	char		 path[300];
+	struct it_resp	*r;
 
 	new_service(path, sizeof(path), "{\"provided_features\": "
-	    "{\"a\": 1, \"b\": null}}");
-	assert_service(path, "scheduled", "{\"a\": 1}");
+	    "{\"b\": null, \"a\": 1}}");
+	assert_service(path, "scheduled", "{\"a\": 1, \"b\": null}");
+	r = it_get(path);
+	cr_assert(has_null(r, "provided_features", "b"), "%s", r->body);
+	cr_assert(strstr(r->body, "{\"a\":1,\"b\":null}"), "not in name "
+	    "order: %s", r->body);
+	it_free(r);
+
+	r = it_send("PUT", path, "{\"provided_features\": {\"c\": null}}");
+	cr_assert_eq(r->status, 200, "%s", r->body);
+	cr_assert(has_null(r, "provided_features", "c"), "%s", r->body);
+	it_free(r);
 }
 
 /* A body that is refused, the code it gets and a word of the message. */
@@ -153,6 +174,23 @@ Test(services, put_refuses_more_than_256_features)
 	body = many_features(256);
 	it_expect("PUT", path, body, 200);
 	free(body);
+}
+
+Test(services, put_counts_null_features_against_the_limit)
+{
+	char		 path[300], *body;
+	struct it_resp	*r;
+
+	new_service(path, sizeof(path), "{}");
+	body = many_features(256);
+	strcpy(body + strlen(body) - 2, ", \"z\": null}}");
+	r = it_send("PUT", path, body);
+	it_assert_error(r, 400, "too_large");
+	cr_assert(strstr(it_str(r, "error"), "provided_features"), "%s",
+	    r->body);
+	it_free(r);
+	free(body);
+	assert_service(path, "scheduled", "{}");
 }
 
 Test(services, patch_past_256_features_is_400)
@@ -397,6 +435,52 @@ Test(services, writes_that_break_an_assignment_are_422_and_change_nothing)
 	it_expect("PATCH", path, "{\"status\": \"departed\", "
 	    "\"provided_features\": {\"route\": null}}", 200);
 	assert_service(path, "departed", "{}");
+}
+
+Test(services, a_null_mandatory_feature_is_missing_with_value_null)
+{
+	char		 dom[256], path[300];
+	struct it_resp	*r;
+
+	it_new_domain(dom, sizeof(dom));
+	snprintf(path, sizeof(path), "%s/services/svc-1", dom);
+	it_expect("PUT", path, "{\"provided_features\": {\"route\": "
+	    "\"route-a\"}}", 201);
+	assign_route_model(dom);
+
+	/* Not absent, not null: a null is as good as no value. */
+	r = it_send("PUT", path, "{\"provided_features\": {\"route\": "
+	    "null}}");
+	it_assert_error(r, 422, "assignment_blocked");
+	cr_assert_eq(it_int(r, "blocking_services_total"), 1, "%s", r->body);
+	cr_assert_str_eq(it_str(r, "blocking_services.0.feature"), "route");
+	cr_assert_str_eq(it_str(r, "blocking_services.0.reason"), "missing");
+	cr_assert(has_null(r, "blocking_services.0", "value"), "%s", r->body);
+	it_free(r);
+	assert_service(path, "scheduled", "{\"route\": \"route-a\"}");
+}
+
+Test(services, patch_takes_the_merge_patch_media_type_and_put_does_not)
+{
+	static const char *const merge[] = {
+		"Content-Type: application/merge-patch+json", NULL };
+	char		 path[300];
+	struct it_resp	*r;
+
+	new_service(path, sizeof(path), "{\"provided_features\": "
+	    "{\"route\": \"route-a\", \"old\": 1}}");
+	r = it_call("PATCH", path, it_admin_token(), "{\"provided_features\": "
+	    "{\"old\": null, \"new\": 2}}", merge);
+	cr_assert_eq(r->status, 200, "%s", r->body);
+	it_free(r);
+	assert_service(path, "scheduled", "{\"route\": \"route-a\", "
+	    "\"new\": 2}");
+
+	r = it_call("PUT", path, it_admin_token(), "{}", merge);
+	it_assert_error(r, 415, "unsupported_media_type");
+	it_free(r);
+	assert_service(path, "scheduled", "{\"route\": \"route-a\", "
+	    "\"new\": 2}");
 }
 
 /* Creates the services named in ids, NULL-terminated, under dom. */
