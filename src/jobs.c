@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
@@ -256,26 +257,42 @@ jobs_shaped(const char *s, const char *shape)
 }
 
 /*
- * 1 when the decoded cursor has the shape jobs_list gives out: a
- * DATETIME(3) as the server prints it, then a job id.  A forged cursor
- * must not reach the SQL as a date the server would have to guess at.
+ * 1 when the decoded cursor is one jobs_list gives out: a DATETIME(3) as
+ * the server prints it, then a job id.  A forged cursor must not reach
+ * the SQL as a date the server would have to guess at, so the date must
+ * name a real moment (no February 31st, no hour 24) in the range of a
+ * DATETIME: it must print back unchanged once made a time.
  */
 static int
 jobs_cursor_valid(const struct handler_page *page)
 {
 	const char	*at = page->after[0];
-	int		 mon, day, h, m, sec;
+	struct tm	 tm;
+	time_t		 t;
+	char		 back[96];	/* room for any values of the fields */
+	int		 ms;
 
 	if (page->nafter != 2 ||
 	    !jobs_shaped(at, "dddd-dd-dd dd:dd:dd.ddd") ||
 	    !jobs_shaped(page->after[1],
 	    "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"))
 		return 0;
-	if (sscanf(at + 5, "%2d-%2d %2d:%2d:%2d", &mon, &day, &h, &m,
-	    &sec) != 5)
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(at, "%4d-%2d-%2d %2d:%2d:%2d.%3d", &tm.tm_year,
+	    &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec,
+	    &ms) != 7 || tm.tm_year < 1000)
 		return 0;
-	return mon >= 1 && mon <= 12 && day >= 1 && day <= 31 && h < 24 &&
-	    m < 60 && sec < 60;
+
+	/* timegm carries what overflows (Feb 31 is Mar 3); compare. */
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	t = timegm(&tm);
+	if (gmtime_r(&t, &tm) == NULL)
+		return 0;
+	snprintf(back, sizeof(back), "%04d-%02d-%02d %02d:%02d:%02d.%03d",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec, ms);
+	return strcmp(back, at) == 0;
 }
 
 /*

@@ -12,11 +12,12 @@
 
 #include "itest.h"
 
+/* Each path has room for the one above it and the longest ids. */
 struct fx {
 	char	 client[136], domain[136], service[136], model[136];
-	char	 domain_path[512];	/* /v2/clients/{c}/domains/{d} */
-	char	 service_path[640];	/* ... /services/{s} */
-	char	 jobs[700];		/* ... /services/{s}/jobs */
+	char	 domain_path[320];	/* /v2/clients/{c}/domains/{d} */
+	char	 service_path[480];	/* ... /services/{s} */
+	char	 jobs[512];		/* ... /services/{s}/jobs */
 };
 
 /* Sends body with method to path and asserts the status is one of two. */
@@ -34,7 +35,7 @@ fx_put(const char *path, const char *body, long a, long b)
 static void
 fx_service(const struct fx *f, const char *service)
 {
-	char	 path[640];
+	char	 path[480];
 
 	snprintf(path, sizeof(path), "%s/services/%s", f->domain_path,
 	    service);
@@ -566,6 +567,74 @@ Test(jobs, list_refuses_bad_query_parameters)
 	}
 }
 
+/* The base64url (no padding) of text into out, as a cursor is made. */
+static void
+fx_b64url(const char *text, char *out, size_t len)
+{
+	static const char	 abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789-_";
+	const unsigned char	*in = (const unsigned char *)text;
+	size_t			 n = strlen(text), i, o = 0;
+	unsigned long		 v;
+
+	for (i = 0; i < n; i += 3) {
+		v = (unsigned long)in[i] << 16;
+		if (i + 1 < n)
+			v |= (unsigned long)in[i + 1] << 8;
+		if (i + 2 < n)
+			v |= in[i + 2];
+		cr_assert_lt(o + 4, len);
+		out[o++] = abc[v >> 18 & 63];
+		out[o++] = abc[v >> 12 & 63];
+		if (i + 1 < n)
+			out[o++] = abc[v >> 6 & 63];
+		if (i + 2 < n)
+			out[o++] = abc[v & 63];
+	}
+	out[o] = '\0';
+}
+
+/* GETs the fixture's jobs after the moment at; returns the response. */
+static struct it_resp *
+fx_list_after(const struct fx *f, const char *at)
+{
+	char	 text[128], cursor[192], path[800];
+
+	snprintf(text, sizeof(text), "[\"%s\","
+	    "\"01a23ffa-2e8f-7142-aecc-11f3afb3ec18\"]", at);
+	fx_b64url(text, cursor, sizeof(cursor));
+	snprintf(path, sizeof(path), "%s?cursor=%s", f->jobs, cursor);
+	return it_get(path);
+}
+
+Test(jobs, list_refuses_a_cursor_whose_moment_never_was)
+{
+	static const char *const never[] = {
+		"2026-02-31 00:00:00.000", "2026-04-31 12:00:00.000",
+		"2025-02-29 12:00:00.000", "2100-02-29 12:00:00.000",
+		"2026-01-01 24:00:00.000", "2026-01-01 23:60:00.000",
+		"2026-00-10 00:00:00.000", "0999-12-31 00:00:00.000",
+	};
+	struct fx	 f;
+	struct it_resp	*r;
+	size_t		 i;
+
+	fx_make(&f);
+	fx_assign(&f, NULL, "cap", "1", "active", NULL);
+	it_free(fx_launch(&f, "cap", NULL));
+	for (i = 0; i < sizeof(never) / sizeof(never[0]); i++) {
+		r = fx_list_after(&f, never[i]);
+		it_assert_error(r, 400, "invalid_cursor");
+		it_free(r);
+	}
+
+	/* A leap day is a real moment: the job came after it. */
+	r = fx_list_after(&f, "2024-02-29 23:59:59.999");
+	cr_assert_eq(r->status, 200, "%s", r->body);
+	cr_assert_eq(json_object_array_length(it_obj(r, "items")), 1);
+	it_free(r);
+}
+
 Test(jobs, list_of_a_service_without_jobs_is_empty)
 {
 	struct fx	 f;
@@ -650,6 +719,55 @@ Test(jobs, status_moves_forward_queued_running_succeeded)
 	r = it_get(fx_job_path(&f, id));
 	cr_assert_str_eq(it_str(r, "status"), "succeeded");
 	it_free(r);
+}
+
+Test(jobs, status_may_be_sent_as_a_merge_patch)
+{
+	static const char *const merge[] = {
+		"Content-Type: application/merge-patch+json", NULL };
+	struct fx	 f;
+	struct it_resp	*r;
+	char		 id[64];
+
+	fx_make(&f);
+	fx_assign(&f, NULL, "cap", "1", "active", NULL);
+	r = fx_launch(&f, "cap", NULL);
+	snprintf(id, sizeof(id), "%s", it_str(r, "id"));
+	it_free(r);
+	r = it_call("PATCH", fx_job_path(&f, id), it_admin_token(),
+	    "{\"status\":\"running\"}", merge);
+	cr_assert_eq(r->status, 200, "%s", r->body);
+	cr_assert_str_eq(it_str(r, "status"), "running");
+	it_free(r);
+
+	/* A launch is no patch. */
+	r = it_call("POST", f.jobs, it_admin_token(),
+	    "{\"capability\":\"cap\"}", merge);
+	it_assert_error(r, 415, "unsupported_media_type");
+	it_free(r);
+}
+
+Test(jobs, a_job_launched_by_a_token_without_sub_has_no_creator)
+{
+	struct fx		 f;
+	struct it_resp		*r;
+	struct json_object	*by = NULL;
+	char			*anon = it_token("-S 'jobs:write jobs:read' "
+				    "-C '*' --no-sub");
+
+	fx_make(&f);
+	fx_assign(&f, NULL, "cap", "1", "active", NULL);
+	r = it_call("POST", f.jobs, anon, "{\"capability\":\"cap\"}",
+	    it_json_ct);
+	cr_assert_eq(r->status, 201, "%s", r->body);
+	cr_assert(json_object_object_get_ex(r->json, "created_by", &by) &&
+	    by == NULL, "%s", r->body);
+	it_free(r);
+
+	r = fx_launch(&f, "cap", NULL);
+	cr_assert_str_eq(it_str(r, "created_by"), "tester");
+	it_free(r);
+	free(anon);
 }
 
 Test(jobs, a_running_job_may_fail)
