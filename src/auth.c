@@ -448,20 +448,21 @@ auth_principal_new(const struct auth_ctx *ctx, json_object *c,
     struct auth_principal **out, const char **code)
 {
 	struct auth_principal	*p;
-	json_object             *v, *scope = NULL, *scp = NULL, *perms = NULL;
-	json_object		*clients = NULL;
+	json_object             *v = NULL, *scope = NULL, *scp = NULL;
+	json_object		*perms = NULL, *clients = NULL;
 	enum pie_res		 res;
 
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return PIE_ERR_NOMEM;
 	p->refs = 1;
 
+	/* sub is optional; when present it must name someone. */
 	res = PIE_ERR_AUTH;
 	*code = JWT_CODE_MALFORMED;
-	if (!json_object_object_get_ex(c, "sub", &v) ||
-	    !json_object_is_type(v, json_type_string) ||
+	if (json_object_object_get_ex(c, "sub", &v) &&
+	    (!json_object_is_type(v, json_type_string) ||
 	    !auth_sub_ok(json_object_get_string(v),
-	    (size_t)json_object_get_string_len(v)))
+	    (size_t)json_object_get_string_len(v))))
 		goto out;
 
 	if (auth_claim(c, "scope", &scope) < 0 ||
@@ -479,7 +480,8 @@ auth_principal_new(const struct auth_ctx *ctx, json_object *c,
 			res = PIE_ERR_AUTH;
 		goto out;
 	}
-	if ((p->sub = strdup(json_object_get_string(v))) == NULL) {
+	if (v != NULL && (p->sub = strdup(json_object_get_string(v))) ==
+	    NULL) {
 		res = PIE_ERR_NOMEM;
 		goto out;
 	}

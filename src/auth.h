@@ -79,16 +79,20 @@ void		 auth_free(struct auth_ctx *);
  *     "token_expired", "token_not_yet_valid", "invalid_issuer" or
  *     "invalid_audience";
  *   PIE_ERR_NOMEM or PIE_ERR_CRYPTO: this process failed (a 503).
- * A token must carry a non-empty string sub of at most AUTH_SUB_MAX
- * bytes without control characters ("malformed_token" otherwise); scope,
- * scp, permissions and the clients claim of the wrong JSON type are
- * "malformed_token" too.  Unknown scope words are ignored.
+ * A token may leave sub out; a sub it carries must be a non-empty string
+ * of at most AUTH_SUB_MAX bytes without control characters
+ * ("malformed_token" otherwise).  scope, scp, permissions and the
+ * clients claim of the wrong JSON type are "malformed_token" too.
+ * Unknown scope words are ignored.
  */
 enum pie_res	 auth_authenticate(struct auth_ctx *, const char *header,
 		    time_t now, struct auth_principal **out,
 		    const char **code);
 
-/* The token's sub.  Borrowed from the principal. */
+/*
+ * The token's sub, or NULL when the token has none (created_by is then
+ * null).  Borrowed from the principal.
+ */
 const char	*auth_principal_sub(const struct auth_principal *);
 /* 1 when the principal holds any scope of mask. */
 int              auth_has_scope(const struct auth_principal *, unsigned mask);

@@ -54,8 +54,8 @@ token_usage(void)
 "usage: pie-token (-k private.pem | --secret-file file) [-a alg] [-i kid]\n"
 "           [-s sub] [-S \"scope words\"] [-C \"client ...\" | -C '*']\n"
 "           [-e exp-offset] [-n nbf-offset] [--iat offset] [--now time]\n"
-"           [--no-exp] [--no-iat] [--iss issuer] [--aud audience]\n"
-"           [--claim name=json]... [--header name=json]...\n"
+"           [--no-exp] [--no-iat] [--no-sub] [--iss issuer]\n"
+"           [--aud audience] [--claim name=json]... [--header name=json]...\n"
 "  offsets are seconds from now and may be negative; exp defaults to\n"
 "  3600, iat to 0; -a none gives an unsigned token (for tests).\n");
 	exit(2);
@@ -284,7 +284,9 @@ token_claims(const struct token_opts *o)
 {
 	json_object	*c = json_object_new_object();
 
-	json_object_object_add(c, "sub", json_object_new_string(o->sub));
+	if (o->sub != NULL)
+		json_object_object_add(c, "sub",
+		    json_object_new_string(o->sub));
 	if (o->iss != NULL)
 		json_object_object_add(c, "iss",
 		    json_object_new_string(o->iss));
@@ -376,6 +378,7 @@ main(int argc, char *argv[])
 		{ "now", required_argument, NULL, 'N' },
 		{ "no-exp", no_argument, NULL, 'x' },
 		{ "no-iat", no_argument, NULL, 'y' },
+		{ "no-sub", no_argument, NULL, 'u' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct token_opts o = { .sub = "pie-token", .exp = 3600 };
@@ -431,6 +434,9 @@ main(int argc, char *argv[])
 			break;
 		case 'y':
 			o.no_iat = 1;
+			break;
+		case 'u':
+			o.sub = NULL;
 			break;
 		case 'I':
 			o.iss = optarg;

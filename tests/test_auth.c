@@ -236,14 +236,58 @@ Test(auth, reads_tenancy_from_the_configured_claim)
 	auth_free(ctx);
 }
 
-Test(auth, refuses_claims_of_the_wrong_type)
+Test(auth, accepts_a_token_without_sub_as_no_one_in_particular)
 {
-	cr_expect_str_eq(code_for("{\"exp\":1767229200}"), "malformed_token");
-	cr_expect_str_eq(code_for(CLAIMS(",\"sub\":5")), "malformed_token");
+	struct auth_settings	 s = settings();
+	struct auth_ctx		*ctx = load(&s);
+	struct auth_principal	*p = NULL;
+	char			*h = bearer("{\"exp\":1767229200,"
+				    "\"scope\":\"jobs:write\","
+				    "\"clients\":[\"*\"]}");
+
+	cr_assert_null(authn(ctx, h, &p));
+	cr_expect_null(auth_principal_sub(p));
+	cr_expect(auth_has_scope(p, AUTH_JOBS_WRITE));
+	cr_expect(auth_may_touch_client(p, "client-1"));
+	auth_principal_free(p);
+
+	/* Again, from the cache. */
+	p = NULL;
+	cr_assert_null(authn(ctx, h, &p));
+	cr_expect_null(auth_principal_sub(p));
+	auth_principal_free(p);
+	free(h);
+	auth_free(ctx);
+}
+
+Test(auth, refuses_a_sub_that_names_no_one)
+{
+	char	 claims[400];
+
+	cr_expect_str_eq(code_for("{\"sub\":5,\"exp\":1767229200}"),
+	    "malformed_token");
+	cr_expect_str_eq(code_for("{\"sub\":[\"a\"],\"exp\":1767229200}"),
+	    "malformed_token");
+	cr_expect_str_eq(code_for("{\"sub\":null,\"exp\":1767229200}"),
+	    "malformed_token");
 	cr_expect_str_eq(code_for("{\"sub\":\"\",\"exp\":1767229200}"),
 	    "malformed_token");
 	cr_expect_str_eq(code_for("{\"sub\":\"a\\nb\",\"exp\":1767229200}"),
 	    "malformed_token");
+	cr_expect_str_eq(code_for("{\"sub\":\"a\\u007fb\","
+	    "\"exp\":1767229200}"), "malformed_token");
+
+	/* At most AUTH_SUB_MAX bytes (255). */
+	snprintf(claims, sizeof(claims), "{\"sub\":\"%0*d\","
+	    "\"exp\":1767229200}", AUTH_SUB_MAX, 7);
+	cr_expect_str_eq(code_for(claims), "ok");
+	snprintf(claims, sizeof(claims), "{\"sub\":\"%0*d\","
+	    "\"exp\":1767229200}", AUTH_SUB_MAX + 1, 7);
+	cr_expect_str_eq(code_for(claims), "malformed_token");
+}
+
+Test(auth, refuses_claims_of_the_wrong_type)
+{
 	cr_expect_str_eq(code_for(CLAIMS(",\"scope\":[\"jobs:read\"]")),
 	    "malformed_token");
 	cr_expect_str_eq(code_for(CLAIMS(",\"permissions\":\"jobs:read\"")),

@@ -199,6 +199,21 @@ Test(auth, expiry_is_checked_with_the_leeway, .init = auth_setup)
 	auth_refused("-S 'tenants:admin' -C '*' --no-exp", "malformed_token");
 }
 
+Test(auth, sub_may_be_left_out_but_not_empty, .init = auth_setup)
+{
+	char	 args[512];
+
+	auth_status("-S 'tenants:admin' -C '*' --no-sub", 200, NULL);
+	auth_refused("-S 'tenants:admin' -C '*' -s ''", "malformed_token");
+	auth_refused("-S 'tenants:admin' -C '*' --claim sub=5",
+	    "malformed_token");
+	auth_refused("-S 'tenants:admin' -C '*' --claim sub=null",
+	    "malformed_token");
+	snprintf(args, sizeof(args), "-S 'tenants:admin' -C '*' -s %0256d",
+	    7);
+	auth_refused(args, "malformed_token");
+}
+
 Test(auth, a_not_before_in_the_future_is_not_yet_valid, .init = auth_setup)
 {
 	auth_refused("-S 'tenants:admin' -C '*' -n 300",
