@@ -6,9 +6,15 @@
  * token, query parameters, the body forms a client may send (chunked,
  * with a charset, on a GET), both HTTP versions, the one log line of a
  * request, pie-fcgi -t, and the answers while the database or the
- * workers are away.  The last tests disturb the stack and put it back.
+ * workers are away, with Retry-After on the 503s and on nginx's 429 (a
+ * second nginx with the stack's site and a tiny rate limit shows it).
+ * The last tests disturb the stack and put it back.
  */
+#include <sys/socket.h>
 #include <sys/wait.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include <limits.h>
 #include <signal.h>
@@ -284,7 +290,11 @@ Test(http_contract, unknown_or_repeated_query_parameters_are_400,
 		const char	*query, *code, *named;
 	} bad[] = {
 		{ "/domains?limit=1&limit=2", "invalid_parameter", "limit" },
+		{ "/domains?limit=1&%6Cimit=2", "invalid_parameter", "limit" },
 		{ "?colour=red", "unknown_parameter", "colour" },
+		{ "?c%6Flour=red", "unknown_parameter", "colour" },
+		{ "/domains?li%6=1", "invalid_parameter", "li%6" },
+		{ "/domains?li%zzmit=1", "invalid_parameter", "li%zzmit" },
 	};
 	char		 path[256];
 	struct it_resp	*r;
@@ -298,6 +308,26 @@ Test(http_contract, unknown_or_repeated_query_parameters_are_400,
 		    r->body);
 		it_free(r);
 	}
+}
+
+Test(http_contract, percent_encoded_query_names_are_decoded,
+    .init = ch_setup)
+{
+	char		 path[256], dom[256];
+	struct it_resp	*r;
+	int		 i;
+
+	for (i = 0; i < 2; i++) {
+		snprintf(dom, sizeof(dom), "%s/domains/d%d", ch_path, i);
+		it_expect("PUT", dom, "{}", 201);
+	}
+	snprintf(path, sizeof(path), "%s/domains?%%6C%%69mit=1", ch_path);
+	r = it_get(path);
+	cr_assert_eq(r->status, 200, "%s", r->body);
+	cr_assert_eq(json_object_array_length(it_obj(r, "items")), 1,
+	    "%s", r->body);
+	cr_assert_not_null(it_str(r, "next_cursor"), "%s", r->body);
+	it_free(r);
 }
 
 Test(http_contract, a_chunked_body_without_content_length_is_read,
@@ -357,6 +387,10 @@ Test(http_contract, bodies_that_are_not_i_json_objects_are_400,
 		"{\"display_name\":\"a\",\"display_name\":\"b\"}",
 		"{\"display_name\":1e400}",
 		"{\"display_name\":\"a\"} {}",
+		"{\"display_name\":\"\\uffff\"}",
+		"{\"display_name\":\"\\ud83f\\udffe\"}",
+		"{\"display_name\":\"a\xef\xb7\x90\"}",
+		"{\"display_name\":\"a\\u0000b\"}",
 	};
 	struct it_resp	*r;
 	size_t		 i;
@@ -366,6 +400,13 @@ Test(http_contract, bodies_that_are_not_i_json_objects_are_400,
 		it_assert_error(r, 400, "invalid_json");
 		it_free(r);
 	}
+
+	/* A noncharacter is named with where it is. */
+	r = it_send("PUT", ch_path, "{\"display_name\":\"ab\\ufdd0\"}");
+	it_assert_error(r, 400, "invalid_json");
+	cr_assert(strstr(it_str(r, "error"), "noncharacter U+FDD0 in string "
+	    "at display_name (byte 19)"), "%s", r->body);
+	it_free(r);
 }
 
 Test(http_contract, a_body_on_a_get_is_ignored, .init = ch_setup)
@@ -455,6 +496,23 @@ Test(http_contract, a_request_is_one_log_line_without_token_or_body,
 	free(lines);
 }
 
+Test(http_contract, a_caller_without_sub_is_logged_as_a_dash,
+    .init = ch_setup)
+{
+	char		*anon = it_token("-S 'tenants:admin' -C '*' --no-sub");
+	char		 id[128], *lines;
+	struct it_resp	*r = it_call("GET", ch_path, anon, NULL, NULL);
+
+	cr_assert_eq(r->status, 200, "%s", r->body);
+	snprintf(id, sizeof(id), "%s", it_header(r, "x-request-id"));
+	it_free(r);
+	free(anon);
+
+	lines = ch_log_lines(id);
+	cr_assert(strstr(lines, " sub=- "), "%s", lines);
+	free(lines);
+}
+
 Test(http_contract, bytes_outside_ascii_in_a_path_are_escaped_in_the_log)
 {
 	struct it_resp	*r = it_get("/v2/clients/x%C3%28y");
@@ -472,6 +530,38 @@ Test(http_contract, bytes_outside_ascii_in_a_path_are_escaped_in_the_log)
 	free(lines);
 }
 
+Test(http_contract, methods_nginx_refuses_are_named_in_the_405_and_the_log)
+{
+	static const char *const methods[] = { "TRACE", "CONNECT" };
+	char		 want[128], id[128], *lines;
+	struct it_resp	*r;
+	size_t		 i;
+	int		 v;
+
+	for (v = 0; v < 2; v++)
+		for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+			it_http1 = v;
+			r = it_call(methods[i], "/v2/models", NULL, NULL,
+			    NULL);
+			it_http1 = 0;
+			it_assert_error(r, 405, "method_not_allowed");
+			cr_assert_str_eq(it_header(r, "allow"), "GET");
+			snprintf(want, sizeof(want), "%s is not allowed",
+			    methods[i]);
+			cr_assert(strstr(it_str(r, "error"), want), "%s",
+			    r->body);
+			snprintf(id, sizeof(id), "%s",
+			    it_header(r, "x-request-id"));
+			it_free(r);
+
+			lines = ch_log_lines(id);
+			snprintf(want, sizeof(want), "%s /v2/models 405 ",
+			    methods[i]);
+			cr_assert(strstr(lines, want), "%s", lines);
+			free(lines);
+		}
+}
+
 /* Runs scripts/stack-mariadb what; returns its exit status. */
 static int
 ch_mariadb(const char *what)
@@ -483,9 +573,18 @@ ch_mariadb(const char *what)
 	return system(cmd);
 }
 
-Test(http_contract, every_worker_is_ready_as_soon_as_the_database_is_back)
+/* The Retry-After header of r, "" when it has none. */
+static const char *
+ch_retry_after(const struct it_resp *r)
 {
-	struct it_resp	*r;
+	const char	*v = it_header(r, "retry-after");
+
+	return v != NULL ? v : "";
+}
+
+Test(http_contract, without_the_database_503_says_retry_after_until_it_is_back)
+{
+	struct it_resp	*r, *ready, *models;
 	int		 i;
 
 	/*
@@ -496,12 +595,174 @@ Test(http_contract, every_worker_is_ready_as_soon_as_the_database_is_back)
 	for (i = 0; i < 40; i++)
 		it_free(it_call("GET", "/readyz", NULL, NULL, NULL));
 	cr_assert_eq(ch_mariadb("stop"), 0, "cannot stop MariaDB");
+
+	/* Meanwhile, 503s that say when to try again. */
+	ready = it_call("GET", "/readyz", NULL, NULL, NULL);
+	models = it_get("/v2/models");
 	cr_assert_eq(ch_mariadb("start"), 0, "cannot start MariaDB");
+	it_assert_error(ready, 503, "database_unavailable");
+	it_assert_error(models, 503, "unavailable");
+	cr_assert_str_eq(ch_retry_after(ready), "2", "%s", ready->headers);
+	cr_assert_str_eq(ch_retry_after(models), "2", "%s", models->headers);
+	it_free(ready);
+	it_free(models);
+
 	for (i = 0; i < 40; i++) {
 		r = it_call("GET", "/readyz", NULL, NULL, NULL);
 		cr_assert_eq(r->status, 200, "request %d: %s", i, r->body);
 		it_free(r);
 	}
+}
+
+/*
+ * A second nginx with the stack's own site, on a free port, its rate
+ * limit cut to one request a minute with a burst of one: the third
+ * request in a row is refused.  PIE_TEST_URL points at it while it runs.
+ */
+static char	 ch_rate_dir[PATH_MAX];
+static char	 ch_rate_url_saved[512];
+
+/* A TCP port of 127.0.0.1 that nobody listens on now. */
+static int
+ch_free_port(void)
+{
+	struct sockaddr_in	 sa;
+	socklen_t		 len = sizeof(sa);
+	int			 fd, port;
+
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	cr_assert_geq(fd, 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	cr_assert_eq(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	port = ntohs(sa.sin_port);
+	close(fd);
+	return port;
+}
+
+/* 1 once something accepts connections on 127.0.0.1:port. */
+static int
+ch_listening(int port)
+{
+	struct sockaddr_in	 sa;
+	int			 fd, ok;
+
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	cr_assert_geq(fd, 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((unsigned short)port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	close(fd);
+	return ok;
+}
+
+/* Starts the second nginx, refusing with status past its rate. */
+static void
+ch_rate_nginx_start(int status)
+{
+	const char	*s = it_stack_dir();
+	char		 cmd[PATH_MAX * 6], url[64];
+	int		 port = ch_free_port(), i;
+
+	snprintf(ch_rate_url_saved, sizeof(ch_rate_url_saved), "%s",
+	    getenv("PIE_TEST_URL"));
+	snprintf(ch_rate_dir, sizeof(ch_rate_dir), "%s/nginx-rate-%d", s,
+	    (int)getpid());
+	snprintf(cmd, sizeof(cmd), "d='%s' s='%s'; mkdir -p \"$d/tmp\" && "
+	    "sed -e 's|listen 127.0.0.1:[0-9]* |listen 127.0.0.1:%d |' "
+	    "-e 's|rate=1000r/s|rate=1r/m|' -e 's|burst=2000 |burst=1 |' "
+	    "-e 's|limit_req_status 429;|limit_req_status %d;|' "
+	    "\"$s/nginx/site.conf\" >\"$d/site.conf\" && "
+	    "grep -q 'rate=1r/m' \"$d/site.conf\" && "
+	    "grep -q 'burst=1 ' \"$d/site.conf\" && "
+	    "grep -q '127.0.0.1:%d ' \"$d/site.conf\" && "
+	    "sed -e \"s|$s/nginx/site.conf|$d/site.conf|\" "
+	    "-e \"s|^pid .*|pid $d/nginx.pid;|\" "
+	    "-e \"s|^error_log .*|error_log $d/error.log warn;|\" "
+	    "-e 's|access_log .*|access_log off;|' "
+	    "-e \"s|$s/nginx/tmp|$d/tmp|\" "
+	    "\"$s/nginx/nginx.conf\" >\"$d/nginx.conf\" && "
+	    "nginx -q -e \"$d/error.log\" -p \"$d\" -c \"$d/nginx.conf\"",
+	    ch_rate_dir, s, port, status, port);
+	cr_assert_eq(system(cmd), 0, "the second nginx did not start: %s",
+	    cmd);
+	for (i = 0; i < 100 && !ch_listening(port); i++)
+		usleep(50000);
+	cr_assert(ch_listening(port), "the second nginx does not listen");
+	snprintf(url, sizeof(url), "https://127.0.0.1:%d", port);
+	setenv("PIE_TEST_URL", url, 1);
+}
+
+/* Stops the second nginx, if it started, and points back at the stack. */
+static void
+ch_rate_nginx_stop(void)
+{
+	char	 path[PATH_MAX + 16], cmd[PATH_MAX + 32];
+	FILE	*f;
+	long	 pid = 0;
+	int	 i;
+
+	if (ch_rate_url_saved[0] != '\0')
+		setenv("PIE_TEST_URL", ch_rate_url_saved, 1);
+	if (ch_rate_dir[0] == '\0')
+		return;
+	snprintf(path, sizeof(path), "%s/nginx.pid", ch_rate_dir);
+	if ((f = fopen(path, "r")) != NULL) {
+		if (fscanf(f, "%ld", &pid) != 1)
+			pid = 0;
+		fclose(f);
+	}
+	if (pid > 0 && kill((pid_t)pid, SIGTERM) == 0)
+		for (i = 0; i < 100 && kill((pid_t)pid, 0) == 0; i++)
+			usleep(50000);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", ch_rate_dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+/* Sends requests until one is refused; returns that one. */
+static struct it_resp *
+ch_until_refused(void)
+{
+	struct it_resp	*r = NULL;
+	int		 i;
+
+	for (i = 0; i < 5; i++) {
+		it_free(r);
+		r = it_call("GET", "/healthz", NULL, NULL, NULL);
+		if (r->status != 200)
+			break;
+	}
+	return r;
+}
+
+Test(http_contract, nginx_rate_limit_answers_429_with_retry_after,
+    .fini = ch_rate_nginx_stop)
+{
+	struct it_resp	*r;
+
+	it_require_stack();
+	ch_rate_nginx_start(429);
+	r = ch_until_refused();
+	it_assert_error(r, 429, "rate_limited");
+	cr_assert_str_eq(ch_retry_after(r), "1", "%s", r->headers);
+	it_free(r);
+}
+
+Test(http_contract, a_503_of_nginx_carries_retry_after,
+    .fini = ch_rate_nginx_stop)
+{
+	struct it_resp	*r;
+
+	it_require_stack();
+	ch_rate_nginx_start(503);
+	r = ch_until_refused();
+	it_assert_error(r, 503, "unavailable");
+	cr_assert_str_eq(ch_retry_after(r), "2", "%s", r->headers);
+	it_free(r);
 }
 
 /* The directory of the stack's binaries, from PIE_TOKEN_BIN. */
