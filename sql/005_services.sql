@@ -87,41 +87,56 @@ BEGIN
 	    k = VALUES(k), v = VALUES(v);
 END;
 
--- The provided_features text of a service, made from its
--- service_features rows: the canonical object of the C code (members in
--- binary order of name, compact, each value as normalised), so a patched
--- service stores what a put of the same features stores.  Patches are
--- applied this way, not with JSON_MERGE_PATCH, which in MariaDB 10.11
--- keeps a member's old value when the patch also removes a member
--- listed after it ({"b":1,"a":null} on {"a":0,"b":0} gives {"b":0}).
--- At most 64 KiB by pie_features_problem, so never cut by
--- group_concat_max_len (1 MiB by default).
-CREATE OR REPLACE FUNCTION pie_features_text(p_service_pk BIGINT UNSIGNED)
+-- The provided_features text of a service after a merge patch, made
+-- from its service_features rows: the canonical object of the C code
+-- (members in binary order of name, compact, each value as normalised),
+-- so a patched service stores what a put of the same features stores.
+-- service_features holds no nulls, so the null members of p_old (the
+-- text before the patch) that p_patch does not name are added back: a
+-- stored null is a provided value (API.md) that only a patch naming it
+-- removes (RFC 7386).  Patches are applied this way, not with
+-- JSON_MERGE_PATCH, which in MariaDB 10.11 keeps a member's old value
+-- when the patch also removes a member listed after it ({"b":1,"a":null}
+-- on {"a":0,"b":0} gives {"b":0}).
+CREATE OR REPLACE FUNCTION pie_features_text(
+	p_service_pk	BIGINT UNSIGNED,
+	p_old		LONGTEXT,
+	p_patch		LONGTEXT)
 RETURNS LONGTEXT
 READS SQL DATA
-RETURN (SELECT CONCAT('{', IFNULL(GROUP_CONCAT(JSON_QUOTE(name), ':', v
-    ORDER BY name SEPARATOR ','), ''), '}')
-    FROM service_features WHERE service_pk = p_service_pk);
+RETURN (SELECT CONCAT('{', IFNULL(GROUP_CONCAT(JSON_QUOTE(m.name), ':',
+    m.v ORDER BY m.name SEPARATOR ','), ''), '}')
+    FROM (SELECT name, v FROM service_features
+	WHERE service_pk = p_service_pk
+	UNION ALL
+	SELECT k.name, 'null'
+	FROM JSON_TABLE(IFNULL(JSON_KEYS(p_old), '[]'), '$[*]' COLUMNS (
+	    name VARCHAR(255) CHARACTER SET utf8mb4
+		COLLATE utf8mb4_nopad_bin PATH '$')) k
+	WHERE JSON_TYPE(JSON_EXTRACT(p_old,
+	    CONCAT('$.', JSON_QUOTE(k.name)))) = 'NULL'
+	    AND NOT JSON_CONTAINS_PATH(IFNULL(p_patch, '{}'), 'one',
+	    CONCAT('$.', JSON_QUOTE(k.name)))) m);
 
 -- What breaks the limits of provided_features (API.md: at most 256
--- features, at most 64 KiB of JSON, as feature_validate counts them) in
--- the service's features, or NULL.  A patch alone is within them; the
--- patched service must be too.
+-- features, at most 64 KiB of JSON, as feature_validate counts them,
+-- nulls included) in the text pie_features_text makes, or NULL.  A
+-- patch alone is within them; the patched service must be too.  The
+-- text is at most the old one and the patch, both within the limits, so
+-- never cut by group_concat_max_len (1 MiB by default).
 CREATE OR REPLACE FUNCTION pie_features_problem(
-	p_service_pk	BIGINT UNSIGNED)
+	p_service_pk	BIGINT UNSIGNED,
+	p_old		LONGTEXT,
+	p_patch		LONGTEXT)
 RETURNS VARCHAR(32)
 READS SQL DATA
 BEGIN
-	DECLARE v_n, v_bytes BIGINT;
+	DECLARE v_text LONGTEXT DEFAULT
+	    pie_features_text(p_service_pk, p_old, p_patch);
 
-	-- The bytes of pie_features_text: braces, members, commas.
-	SELECT COUNT(*), 1 + IFNULL(SUM(LENGTH(JSON_QUOTE(name)) + 2 +
-	    LENGTH(v)), 1)
-	INTO v_n, v_bytes
-	FROM service_features WHERE service_pk = p_service_pk;
-	IF v_n > 256 THEN
+	IF JSON_LENGTH(v_text) > 256 THEN
 		RETURN 'more than 256 features';
-	ELSEIF v_bytes > 65536 THEN
+	ELSEIF LENGTH(v_text) > 65536 THEN
 		RETURN 'larger than 64 KiB';
 	END IF;
 	RETURN NULL;
@@ -355,6 +370,7 @@ BEGIN
 	DECLARE v_domain_pk, v_service_pk BIGINT UNSIGNED;
 	DECLARE v_status VARCHAR(16);
 	DECLARE v_problem VARCHAR(64);
+	DECLARE v_old LONGTEXT;
 	DECLARE EXIT HANDLER FOR SQLEXCEPTION
 	BEGIN
 		ROLLBACK;
@@ -381,14 +397,17 @@ BEGIN
 	SET v_status = IFNULL(p_status, v_status);
 	CALL pie_features_load(v_service_pk, p_features);
 	CALL pie_features_apply(v_domain_pk);
-	SET v_problem = pie_features_problem(v_service_pk);
+	SELECT provided_features INTO v_old FROM services
+	WHERE service_pk = v_service_pk;
+	SET v_problem = pie_features_problem(v_service_pk, v_old, p_patch);
 	IF v_problem IS NOT NULL THEN
 		SET v_problem = CONCAT('provided_features: ', v_problem);
 		SIGNAL SQLSTATE '45400' SET MESSAGE_TEXT = v_problem;
 	END IF;
 	UPDATE services SET status = v_status,
 	    provided_features = IF(p_patch IS NULL AND p_features IS NULL,
-		provided_features, pie_features_text(v_service_pk)),
+		provided_features,
+		pie_features_text(v_service_pk, v_old, p_patch)),
 	    updated_at = v_now
 	WHERE service_pk = v_service_pk;
 	CALL pie_service_finish(v_domain_pk, v_service_pk, p_service_id,

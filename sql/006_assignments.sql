@@ -218,17 +218,22 @@ BEGIN
 	CALL pie_features_apply(p_domain_pk);
 
 	SET v_bad = NULL;
-	SELECT CONCAT('service_updates[', ord - 1, '].static_features: ',
-	    pie_features_problem(service_pk))
-	INTO v_bad FROM pie_updates
-	WHERE pie_features_problem(service_pk) IS NOT NULL
-	ORDER BY ord LIMIT 1;
+	SELECT CONCAT('service_updates[', x.ord - 1, '].static_features: ',
+	    x.problem)
+	INTO v_bad
+	FROM (SELECT u.ord, pie_features_problem(u.service_pk,
+		s.provided_features, u.patch) AS problem
+	    FROM pie_updates u
+	    JOIN services s ON s.service_pk = u.service_pk) x
+	WHERE x.problem IS NOT NULL
+	ORDER BY x.ord LIMIT 1;
 	IF v_bad IS NOT NULL THEN
 		SIGNAL SQLSTATE '45400' SET MESSAGE_TEXT = v_bad;
 	END IF;
 	UPDATE services s
 	JOIN pie_updates u ON u.service_pk = s.service_pk
-	SET s.provided_features = pie_features_text(s.service_pk),
+	SET s.provided_features = pie_features_text(s.service_pk,
+		s.provided_features, u.patch),
 	    s.updated_at = p_now;
 
 	INSERT INTO pie_touched (service_pk, service_id)

@@ -115,3 +115,29 @@ CALL t_assert(t_stored('s5') = '{}' AND t_rows('s5') IS NULL,
     's5 not patched');
 CALL t_assert(t_stored('s3') = @before, 's3 not patched');
 CALL t_invariant('c', 'd');
+
+-- A stored null is a provided value: a patch that does not name it
+-- keeps it (RFC 7386), one that names it removes or replaces it, and it
+-- counts towards the 256 features.
+CALL t_service('c', 'd', 'n1', '{"a":null,"b":1}');
+CALL pie_service_patch('c', 'd', 'n1', NULL, '{"b":2}', t_feat('{"b":2}'));
+CALL t_assert(t_stored('n1') = '{"a":null,"b":2}', 'null kept by patch');
+SET @u = CONCAT('[', t_update('n1', '{"c":3}'), ']');
+CALL pie_assignment_upsert('c', 'd', NULL, 'cap', 'm', '1', 'active',
+    NULL, NULL, @u, 'u', NULL, 0);
+CALL t_assert(t_stored('n1') = '{"a":null,"b":2,"c":3}',
+    'null kept by service_updates');
+CALL pie_service_patch('c', 'd', 'n1', NULL, '{"a":null}',
+    t_feat('{"a":null}'));
+CALL t_assert(t_stored('n1') = '{"b":2,"c":3}', 'null removed');
+CALL t_service('c', 'd', 'n2', '{"a":null}');
+CALL pie_service_patch('c', 'd', 'n2', NULL, '{"a":"x"}',
+    t_feat('{"a":"x"}'));
+CALL t_assert(t_stored('n2') = '{"a":"x"}', 'null replaced');
+SET @m = t_many(0, 255);
+CALL t_service('c', 'd', 'n3', CONCAT(LEFT(@m, CHAR_LENGTH(@m) - 1),
+    ',"z":null}'));
+CALL t_expect('CALL pie_service_patch(''c'', ''d'', ''n3'', NULL,
+    ''{"y":1}'', t_feat(''{"y":1}''))', '45400',
+    'provided_features: more than 256 features');
+CALL t_invariant('c', 'd');
