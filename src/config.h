@@ -12,15 +12,20 @@
 
 #include "result.h"
 
+/* Room for the line of every key of config.c's table. */
+#define CONFIG_MAX_KEYS	 48
+
 struct config {
 	/* [server] */
 	char		*listen;	/* NULL: inherit a socket */
 	unsigned	 socket_mode;
 	int		 workers;
 	char		*log_level;
+	int		 log_timestamps; /* 1: lines begin with the time */
 	size_t		 max_body;
 	int		 restart_backoff_max;
 	char		*pid_file;
+	int		 gateway_timeout;	/* s the web server waits */
 
 	/* [database] */
 	char		*db_socket;
@@ -30,6 +35,10 @@ struct config {
 	char            *db_password;   /* from password or password_file */
 	char		*db_name;
 	int		 db_connect_timeout;
+	int		 db_read_timeout;
+	int		 db_write_timeout;
+	int		 db_ping_timeout;
+	int		 db_lock_wait_timeout;
 	int		 db_retries;
 	char		*migrations_dir;
 
@@ -43,6 +52,15 @@ struct config {
 	int		 leeway;
 	char		*clients_claim;
 	size_t		 token_cache_size;
+
+	/*
+	 * Where each key was set (0: defaulted), in the order of config.c's
+	 * table, the line of the first [auth] header (0: none) and the
+	 * number of lines read: for errors found after the file is read.
+	 */
+	int		 key_line[CONFIG_MAX_KEYS];
+	int		 auth_line;
+	int		 last_line;
 };
 
 /*
@@ -53,5 +71,13 @@ struct config {
 enum pie_res	 config_load(const char *file, struct config **out,
 		    char *err, size_t errlen);
 void		 config_free(struct config *);
+
+/*
+ * The line of the file that an error about the [auth] keys (why, as
+ * auth_load words it) is about: the line of the key whose name or file
+ * the message starts with or names, else the [auth] header, else the
+ * last line of the file.  Never 0 for a loaded file.
+ */
+int		 config_auth_line(const struct config *, const char *why);
 
 #endif /* PIE_CONFIG_H */
