@@ -2,6 +2,7 @@
  * db.c: one MariaDB connection per worker (see db.h).
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,36 +63,33 @@ db_disconnect(struct db *db)
 }
 
 /*
- * Connects if not connected.  A connection idle for a while is pinged
- * first: the server may have closed it (wait_timeout, a restart), and a
- * statement sent on it would fail half-way, when it can no longer be
- * retried safely.  Returns PIE_OK or PIE_ERR_DB (logged).
+ * Opens the connection, waiting at most timeout seconds for the server's
+ * greeting.  Every later read and write on it is bounded by read_timeout
+ * and write_timeout, and the session's lock waits by lock_wait_timeout,
+ * so that a lock wait comes back as an error that can be retried before
+ * the web server gives up on the request.  Returns PIE_OK or PIE_ERR_DB
+ * (logged).
  */
 static enum pie_res
-db_connect(struct db *db)
+db_open(struct db *db, unsigned int timeout)
 {
 	const struct config	*c = db->cfg;
-	unsigned int		 timeout = (unsigned)c->db_connect_timeout;
+	unsigned int		 rd = (unsigned)c->db_read_timeout;
+	unsigned int		 wr = (unsigned)c->db_write_timeout;
+	char			 init[128];
 	MYSQL			*m;
-	time_t			 now = time(NULL);
 
-	if (db->conn != NULL && now - db->used >= DB_IDLE_PING &&
-	    mysql_ping(db->conn) != 0) {
-		log_info("database: idle connection is gone (%s); "
-		    "reconnecting", mysql_error(db->conn));
-		db_disconnect(db);
-	}
-	if (db->conn != NULL) {
-		db->used = now;
-		return PIE_OK;
-	}
 	if ((m = mysql_init(NULL)) == NULL) {
 		log_error("database: mysql_init failed: out of memory");
 		return PIE_ERR_DB;
 	}
+	snprintf(init, sizeof(init), "SET time_zone = '+00:00', "
+	    "innodb_lock_wait_timeout = %d", c->db_lock_wait_timeout);
 	mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+	mysql_options(m, MYSQL_OPT_READ_TIMEOUT, &rd);
+	mysql_options(m, MYSQL_OPT_WRITE_TIMEOUT, &wr);
 	mysql_options(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-	mysql_options(m, MYSQL_INIT_COMMAND, "SET time_zone = '+00:00'");
+	mysql_options(m, MYSQL_INIT_COMMAND, init);
 	if (mysql_real_connect(m, c->db_socket != NULL ? NULL : c->db_host,
 	    c->db_user, c->db_password, c->db_name, (unsigned)c->db_port,
 	    c->db_socket, CLIENT_MULTI_RESULTS) == NULL) {
@@ -101,9 +99,105 @@ db_connect(struct db *db)
 		mysql_close(m);
 		return PIE_ERR_DB;
 	}
+
+	/* Pings wait less than statements do: see db_ping_within. */
+	if (mysql_options(m, MYSQL_OPT_NONBLOCK, 0) != 0) {
+		log_error("database: cannot set up non-blocking pings: out "
+		    "of memory");
+		mysql_close(m);
+		return PIE_ERR_DB;
+	}
 	db->conn = m;
-	db->used = now;
+	db->used = time(NULL);
 	return PIE_OK;
+}
+
+/* Milliseconds since start. */
+static long
+db_elapsed_ms(const struct timespec *start)
+{
+	struct timespec	 now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - start->tv_sec) * 1000L +
+	    (now.tv_nsec - start->tv_nsec) / 1000000L;
+}
+
+/*
+ * Pings the server and waits at most ms for its answer.  A blocking
+ * ping would wait the whole read_timeout, which is sized for the longest
+ * statement, not for a probe; so the ping runs through the client
+ * library's non-blocking calls and this function does the waiting.
+ * Returns 0 when the server answered; -1 otherwise, after which the
+ * connection is unusable and must be closed.
+ */
+static int
+db_ping_within(MYSQL *m, int ms)
+{
+	struct pollfd	 pfd;
+	struct timespec	 start;
+	long		 left;
+	int		 status, ret = 1, rc, ev;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	status = mysql_ping_start(&ret, m);
+	while (status != 0) {
+		if ((left = ms - db_elapsed_ms(&start)) <= 0)
+			return -1;
+		if ((status & MYSQL_WAIT_TIMEOUT) &&
+		    (long)mysql_get_timeout_value_ms(m) < left)
+			left = (long)mysql_get_timeout_value_ms(m);
+		pfd.fd = mysql_get_socket(m);
+		pfd.events = ((status & MYSQL_WAIT_READ) ? POLLIN : 0) |
+		    ((status & MYSQL_WAIT_WRITE) ? POLLOUT : 0) |
+		    ((status & MYSQL_WAIT_EXCEPT) ? POLLPRI : 0);
+		pfd.revents = 0;
+		if ((rc = poll(&pfd, 1, (int)left)) < 0 && errno == EINTR)
+			continue;
+		if (rc <= 0)
+			return -1;
+		ev = 0;
+		if (pfd.revents & (POLLIN | POLLHUP | POLLERR))
+			ev |= MYSQL_WAIT_READ;
+		if (pfd.revents & POLLOUT)
+			ev |= MYSQL_WAIT_WRITE;
+		if (pfd.revents & POLLPRI)
+			ev |= MYSQL_WAIT_EXCEPT;
+		status = mysql_ping_cont(&ret, m, ev);
+	}
+	return ret == 0 ? 0 : -1;
+}
+
+/* Why a ping failed, for the log. */
+static const char *
+db_ping_error(MYSQL *m)
+{
+	return mysql_errno(m) != 0 ? mysql_error(m) : "no answer in time";
+}
+
+/*
+ * Connects if not connected.  A connection idle for a while is pinged
+ * first: the server may have closed it (wait_timeout, a restart), and a
+ * statement sent on it would fail half-way, when it can no longer be
+ * retried safely.  Returns PIE_OK or PIE_ERR_DB (logged).
+ */
+static enum pie_res
+db_connect(struct db *db)
+{
+	const struct config	*c = db->cfg;
+	time_t			 now = time(NULL);
+
+	if (db->conn != NULL && now - db->used >= DB_IDLE_PING &&
+	    db_ping_within(db->conn, c->db_ping_timeout * 1000) != 0) {
+		log_info("database: idle connection does not answer (%s); "
+		    "reconnecting", db_ping_error(db->conn));
+		db_disconnect(db);
+	}
+	if (db->conn != NULL) {
+		db->used = now;
+		return PIE_OK;
+	}
+	return db_open(db, (unsigned)c->db_connect_timeout);
 }
 
 struct db *
@@ -114,7 +208,6 @@ db_new(const struct config *cfg)
 	if ((db = calloc(1, sizeof(*db))) == NULL)
 		return NULL;
 	db->cfg = cfg;
-	(void)db_connect(db);
 	return db;
 }
 
@@ -130,19 +223,30 @@ db_free(struct db *db)
 enum pie_res
 db_ping(struct db *db)
 {
-	int	 attempt;
+	const struct config	*c = db->cfg;
+	unsigned int		 timeout = (unsigned)c->db_ping_timeout;
+	int			 attempt;
+
+	if ((unsigned)c->db_connect_timeout < timeout)
+		timeout = (unsigned)c->db_connect_timeout;
 
 	/*
 	 * A connection the server dropped (a restart) fails its ping;
 	 * the second attempt opens a new one, so the first probe after
-	 * the database came back already says ready.
+	 * the database came back already says ready.  Opening waits no
+	 * longer than the ping does, so a hung server costs the probe
+	 * two ping timeouts at most.
 	 */
 	for (attempt = 0; attempt < 2; attempt++) {
-		if (db_connect(db) != PIE_OK)
+		if (db->conn == NULL && db_open(db, timeout) != PIE_OK)
 			return PIE_ERR_DB;
-		if (mysql_ping(db->conn) == 0)
+		if (db_ping_within(db->conn, c->db_ping_timeout * 1000) ==
+		    0) {
+			db->used = time(NULL);
 			return PIE_OK;
-		log_warn("database: ping failed: %s", mysql_error(db->conn));
+		}
+		log_warn("database: ping failed: %s",
+		    db_ping_error(db->conn));
 		db_disconnect(db);
 	}
 	return PIE_ERR_DB;
@@ -431,7 +535,17 @@ fail:
 	return PIE_ERR_DB;
 }
 
-/* Sleeps a random 5..(20 << attempt) ms, so retries do not collide. */
+/* The pauses before retries: 5 ms plus up to 20 << attempt ms more. */
+#define DB_BACKOFF_MIN		5
+#define DB_BACKOFF_SPAN(a)	(20L << ((a) < 6 ? (a) : 6))
+
+long
+db_backoff_max_ms(int attempt)
+{
+	return DB_BACKOFF_MIN + DB_BACKOFF_SPAN(attempt) - 1;
+}
+
+/* Sleeps a random time of the range above, so retries do not collide. */
 static void
 db_backoff(int attempt)
 {
@@ -441,7 +555,8 @@ db_backoff(int attempt)
 
 	if (RAND_bytes((unsigned char *)&r, sizeof(r)) != 1)
 		r = (unsigned int)rand();
-	ms = 5 + (long)(r % (unsigned)(20 << (attempt < 6 ? attempt : 6)));
+	ms = DB_BACKOFF_MIN + (long)(r % (unsigned long)DB_BACKOFF_SPAN(
+	    attempt));
 	ts.tv_sec = ms / 1000;
 	ts.tv_nsec = (ms % 1000) * 1000000L;
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
@@ -492,10 +607,12 @@ db_exec(struct db *db, const char *sql, const struct db_arg *args,
 		 * A connection that was gone before the statement ran is
 		 * reopened and the statement tried once more; one lost in
 		 * the middle may have committed, so that is not retried.
+		 * Nor is a connection that could not be opened just now:
+		 * trying again at once would double the wait on a server
+		 * that does not answer.
 		 */
 		if (db_lost(err)) {
-			int	 before = err == CR_SERVER_GONE_ERROR ||
-			    err == CR_CONNECTION_ERROR;
+			int	 before = err == CR_SERVER_GONE_ERROR;
 
 			db_disconnect(db);
 			if (before && !reconnected++)

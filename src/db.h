@@ -6,8 +6,10 @@
  * prepared statements are cached per SQL text for the life of the
  * connection.  A call that meets a deadlock or a lock wait timeout is
  * retried a few times with jitter; a connection that went away is
- * reopened on the next call.  Results are copied out as strings, which is
- * all the handlers need: they render JSON.
+ * reopened on the next call.  Every wait on the server is bounded (the
+ * [database] timeouts), so a database that hangs costs a request a 503,
+ * never the web server's 504.  Results are copied out as strings, which
+ * is all the handlers need: they render JSON.
  */
 #ifndef PIE_DB_H
 #define PIE_DB_H
@@ -62,15 +64,25 @@ db_null(void)
 
 /*
  * A new handle for the database described by cfg (which must outlive
- * it).  It connects at once, but a failure to connect is not an error
- * here: the first call tries again, and /readyz reports it.  Returns NULL
- * only when out of memory.
+ * it).  It connects on first use, not here, so that a worker starts (and
+ * answers /healthz) at once even while the database hangs; /readyz
+ * reports the database.  Returns NULL only when out of memory.
  */
 struct db	*db_new(const struct config *cfg);
 void		 db_free(struct db *);
 
-/* PIE_OK when the server answers, PIE_ERR_DB otherwise. */
+/*
+ * PIE_OK when the server answers within ping_timeout, PIE_ERR_DB (logged)
+ * otherwise; a connection that does not answer is closed and one new one
+ * tried, with the same limit.
+ */
 enum pie_res	 db_ping(struct db *);
+
+/*
+ * The longest pause db_exec makes before its retry number attempt
+ * (counted from 0), in milliseconds.
+ */
+long		 db_backoff_max_ms(int attempt);
 
 /*
  * Runs SQL (a constant string: its address keys the statement cache) with
