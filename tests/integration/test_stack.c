@@ -1,9 +1,10 @@
 /*
  * test_stack.c: the running stack as a whole, through nginx over TLS:
  * health probes, the JSON errors of unknown routes and wrong methods,
- * nginx's own errors, a worker killed mid-life, and the database going
- * away and coming back.  These tests disturb the stack, so they run one
- * at a time (scripts/test runs the suites in sequence).
+ * nginx's own errors, a worker killed mid-life, the database going away,
+ * hanging and coming back, a lock wait that outlasts the retries, and
+ * the request log.  These tests disturb the stack, so they run one at a
+ * time (scripts/test runs the suites in sequence).
  */
 #include <signal.h>
 #include <stdio.h>
@@ -238,4 +239,243 @@ Test(stack, readyz_follows_the_database_down_and_up_without_a_restart)
 	cr_assert_eq(readyz_until(503), 503);
 	cr_assert_eq(run("start"), 0, "cannot start MariaDB");
 	cr_assert_eq(readyz_until(200), 200);
+}
+
+/* The pid in the stack's file rel (e.g. "mariadb/mariadb.pid"). */
+static pid_t
+pid_of(const char *rel)
+{
+	char	 path[1024];
+	FILE	*f;
+	long	 pid = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", it_stack_dir(), rel);
+	f = fopen(path, "r");
+	cr_assert_not_null(f, "no %s", path);
+	cr_assert_eq(fscanf(f, "%ld", &pid), 1, "no pid in %s", path);
+	fclose(f);
+	cr_assert_gt(pid, 0);
+	return (pid_t)pid;
+}
+
+/* The database server while a test holds it stopped, else 0. */
+static pid_t	 frozen;
+
+static void
+thaw(void)
+{
+	if (frozen > 0)
+		kill(frozen, SIGCONT);
+	frozen = 0;
+}
+
+/*
+ * Starts a GET of path with the curl program, in the background; its
+ * status code is read back with fetched().
+ */
+static FILE *
+fetch(const char *path)
+{
+	char	 cmd[1024];
+	FILE	*p;
+
+	snprintf(cmd, sizeof(cmd), "curl -sk -o /dev/null -w '%%{http_code}' "
+	    "'%s%s'", getenv("PIE_TEST_URL"), path);
+	p = popen(cmd, "r");
+	cr_assert_not_null(p, "cannot run %s", cmd);
+	return p;
+}
+
+static long
+fetched(FILE *p)
+{
+	long	 code = 0;
+
+	if (fscanf(p, "%ld", &code) != 1)
+		code = 0;
+	pclose(p);
+	return code;
+}
+
+/*
+ * A database that hangs (stopped, its socket still open) must cost
+ * /readyz a short ping, not the web server's timeout: 503 JSON, even
+ * with every worker probing at once.  /healthz never waits for the
+ * database, so it stays 200 meanwhile.
+ */
+Test(stack, readyz_is_503_and_healthz_200_while_the_database_hangs,
+    .fini = thaw)
+{
+	FILE		*probe[64];
+	pid_t		 pids[64];
+	struct it_resp	*r;
+	int		 n, i;
+
+	it_require_stack();
+	cr_assert_eq(readyz_until(200), 200);
+	n = workers(pids, 64);
+	cr_assert_gt(n, 0, "no workers found");
+
+	frozen = pid_of("mariadb/mariadb.pid");
+	cr_assert_eq(kill(frozen, SIGSTOP), 0);
+
+	/* One probe per worker, so /healthz has to wait for one. */
+	for (i = 0; i < n; i++)
+		probe[i] = fetch("/readyz");
+	r = it_call("GET", "/healthz", NULL, NULL, NULL);
+	cr_assert_eq(r->status, 200, "%ld %s", r->status, r->body);
+	it_free(r);
+	for (i = 0; i < n; i++)
+		cr_assert_eq(fetched(probe[i]), 503, "probe %d", i);
+
+	r = it_call("GET", "/readyz", NULL, NULL, NULL);
+	it_assert_error(r, 503, "database_unavailable");
+	it_free(r);
+	r = it_call("GET", "/healthz", NULL, NULL, NULL);
+	cr_assert_eq(r->status, 200, "%ld %s", r->status, r->body);
+	it_free(r);
+
+	thaw();
+	cr_assert_eq(readyz_until(200), 200);
+}
+
+/* A mariadb session the lock test holds a row with, else NULL. */
+static FILE	*holder;
+static char	 holder_out[1024];
+
+static void
+release(void)
+{
+	if (holder != NULL) {
+		fprintf(holder, "ROLLBACK;\n");
+		pclose(holder);
+	}
+	holder = NULL;
+	if (holder_out[0] != '\0')
+		unlink(holder_out);
+	holder_out[0] = '\0';
+}
+
+/*
+ * Opens a root session on the stack's database that runs sql, whose
+ * answers go unbuffered to holder_out, and waits (at most 30 s) until
+ * they contain word.
+ */
+static void
+hold(const char *sql, const char *word)
+{
+	const char	*sock = getenv("PIE_DB_SOCKET");
+	char		 cmd[2048], def[1024], buf[4096];
+	FILE		*f;
+	size_t		 n;
+	int		 i;
+
+	if (sock == NULL) {
+		snprintf(def, sizeof(def), "%s/mariadb/mariadb.sock",
+		    it_stack_dir());
+		sock = def;
+	}
+	snprintf(holder_out, sizeof(holder_out), "%s/log/%s.out",
+	    it_stack_dir(), it_unique("hold"));
+	snprintf(cmd, sizeof(cmd), "mariadb --no-defaults -n -N -S '%s' "
+	    "-u root pie >'%s' 2>&1", sock, holder_out);
+	holder = popen(cmd, "w");
+	cr_assert_not_null(holder, "cannot run %s", cmd);
+	fprintf(holder, "%s\n", sql);
+	fflush(holder);
+
+	for (i = 0; i < 3000; i++) {
+		if ((f = fopen(holder_out, "r")) != NULL) {
+			n = fread(buf, 1, sizeof(buf) - 1, f);
+			buf[n] = '\0';
+			fclose(f);
+			if (strstr(buf, word) != NULL)
+				return;
+		}
+		usleep(10000);
+	}
+	cr_assert_fail("the database session never said %s", word);
+}
+
+/*
+ * A write that waits on a row lock longer than the stack's short
+ * lock_wait_timeout, on every retry, is answered 503 unavailable (not
+ * the web server's 504), and does not land later either.
+ */
+Test(stack, a_lock_wait_that_outlasts_the_retries_is_503, .fini = release)
+{
+	char		 path[256], sql[512];
+	struct it_resp	*r;
+
+	it_require_stack();
+	it_new_client(path, sizeof(path));
+	snprintf(sql, sizeof(sql), "START TRANSACTION; SELECT client_id "
+	    "FROM clients WHERE client_id = '%s' FOR UPDATE; "
+	    "SELECT 'row-locked';", path + strlen("/v2/clients/"));
+	hold(sql, "row-locked");
+
+	r = it_send("PUT", path, "{\"display_name\": \"changed\"}");
+	it_assert_error(r, 503, "unavailable");
+	it_free(r);
+
+	release();
+	r = it_get(path);
+	cr_assert_eq(r->status, 200, "%s", r->body);
+	cr_assert_str_eq(it_str(r, "display_name"), "Test client");
+	it_free(r);
+}
+
+/* The line of the pool's log that has the request id, or NULL. */
+static char *
+log_line_of(const char *request_id)
+{
+	char	 path[1024], line[8192];
+	FILE	*f;
+	char	*found = NULL;
+
+	snprintf(path, sizeof(path), "%s/log/pie.log", it_stack_dir());
+	f = fopen(path, "r");
+	cr_assert_not_null(f, "no %s", path);
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strstr(line, request_id) != NULL) {
+			free(found);
+			found = strdup(line);
+		}
+	fclose(f);
+	return found;
+}
+
+/*
+ * The request log names the caller's sub and client as single fields:
+ * a sub with spaces and '=' cannot add a field of its own.  The
+ * development stack stamps each line with the time.
+ */
+Test(stack, a_sub_cannot_forge_fields_of_the_request_log)
+{
+	char		*token, *line = NULL, id[128];
+	struct it_resp	*r;
+	int		 i;
+
+	it_require_stack();
+	token = it_token("-s 'ali ce client=forged code=x' "
+	    "-S registry:read -e 60");
+	r = it_call("GET", "/v2/models?limit=1", token, NULL, NULL);
+	cr_assert_eq(r->status, 200, "%s", r->body);
+	snprintf(id, sizeof(id), "%s", it_header(r, "x-request-id"));
+	it_free(r);
+	free(token);
+
+	/* The worker writes the line just after it answers. */
+	for (i = 0; i < 50 && line == NULL; i++)
+		if ((line = log_line_of(id)) == NULL)
+			usleep(100000);
+	cr_assert_not_null(line, "no log line for request %s", id);
+	cr_assert(strstr(line, " sub=ali%20ce%20client%3Dforged%20code%3Dx "
+	    "client=-\n") != NULL, "%s", line);
+	cr_assert_null(strstr(line, "client=forged"), "%s", line);
+	cr_assert_null(strstr(line, " code=x"), "%s", line);
+	cr_assert(line[0] >= '2' && line[0] <= '9' && line[4] == '-' &&
+	    line[10] == 'T' && strchr(line, 'Z') != NULL &&
+	    strchr(line, 'Z') < strstr(line, " info "), "%s", line);
+	free(line);
 }
