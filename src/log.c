@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
@@ -16,6 +17,7 @@
 #include "log.h"
 
 enum log_level	 log_threshold = LOG_LVL_INFO;
+int		 log_timestamps;
 
 static char	 log_reqid[64];
 
@@ -64,12 +66,57 @@ log_escape(char *dst, size_t cap, const char *src)
 	return n;
 }
 
+const char *
+log_field(char *buf, size_t len, const char *value)
+{
+	static const char	 hex[] = "0123456789ABCDEF";
+	size_t			 n = 0;
+	unsigned char		 c;
+
+	if (len == 0)
+		return buf;
+	for (; (c = (unsigned char)*value) != '\0'; value++) {
+		if (c != ' ' && c != '"' && c != '=' && c != '%') {
+			if (n + 1 >= len)
+				break;
+			buf[n++] = (char)c;
+			continue;
+		}
+		if (n + 3 >= len)
+			break;
+		buf[n++] = '%';
+		buf[n++] = hex[c >> 4];
+		buf[n++] = hex[c & 15];
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+/*
+ * Writes the current UTC time with milliseconds and a space into buf
+ * (at least 32 bytes).  Returns the bytes written.
+ */
+static size_t
+log_time(char *buf, size_t len)
+{
+	struct timespec	 ts;
+	struct tm	 tm;
+	size_t		 n;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	n += (size_t)snprintf(buf + n, len - n, ".%03ldZ ",
+	    ts.tv_nsec / 1000000L);
+	return n;
+}
+
 void
 log_msg(enum log_level lvl, const char *fmt, ...)
 {
 	char	 raw[2048], line[4096];
 	int	 saved = errno;
-	size_t	 n;
+	size_t	 n = 0;
 	va_list	 ap;
 
 	if (lvl < log_threshold)
@@ -79,7 +126,9 @@ log_msg(enum log_level lvl, const char *fmt, ...)
 	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
 
-	n = (size_t)snprintf(line, sizeof(line), "%s [%ld] [%s] ",
+	if (log_timestamps)
+		n = log_time(line, sizeof(line));
+	n += (size_t)snprintf(line + n, sizeof(line) - n, "%s [%ld] [%s] ",
 	    log_names[lvl], (long)getpid(),
 	    log_reqid[0] != '\0' ? log_reqid : "-");
 	n += log_escape(line + n, sizeof(line) - n - 1, raw);

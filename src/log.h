@@ -2,10 +2,12 @@
  * log.h: the one logging family.
  *
  * Every line goes to stderr (journald or the stack's log file) as
- * "LEVEL [pid] [request-id] message".  The request id is set by the worker
- * for the duration of a request.  Control characters and bytes outside
- * ASCII in the formatted message are escaped (\xNN), so a hostile path
- * cannot forge log lines or break a log reader's decoding.  A level
+ * "LEVEL [pid] [request-id] message", after the UTC time when
+ * log_timestamps is set (journald stamps lines itself; a plain file needs
+ * the time to be read beside nginx's logs).  The request id is set by the
+ * worker for the duration of a request.  Control characters and bytes
+ * outside ASCII in the formatted message are escaped (\xNN), so a hostile
+ * path cannot forge log lines or break a log reader's decoding.  A level
  * below the configured one costs a comparison and nothing more.
  */
 #ifndef PIE_LOG_H
@@ -21,6 +23,8 @@ enum log_level {
 };
 
 extern enum log_level log_threshold;
+/* 1: each line starts with the time, 2026-12-04T07:28:41.027Z. */
+extern int	 log_timestamps;
 
 /* Parses "debug", "info", "warn" or "error"; -1 when unknown. */
 int	 log_level_parse(const char *);
@@ -36,6 +40,14 @@ void	 log_msg(enum log_level, const char *, ...)
 	log_msg(LOG_LVL_INFO, __VA_ARGS__); } while (0)
 #define log_warn(...) log_msg(LOG_LVL_WARN, __VA_ARGS__)
 #define log_error(...) log_msg(LOG_LVL_ERROR, __VA_ARGS__)
+
+/*
+ * Copies value into buf (len bytes, truncated whole) so that it reads as
+ * one key=value field of a line: a space, '"', '=' and '%' are written
+ * %20, %22, %3D and %25, so a value cannot end its field early or fake
+ * another.  Returns buf.
+ */
+const char	*log_field(char *buf, size_t len, const char *value);
 
 /* Logs the pending OpenSSL error queue as one line, then clears it. */
 void	 log_openssl(enum log_level, const char *what);
