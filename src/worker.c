@@ -4,10 +4,16 @@
  * Signals are kept blocked while a request is served and are let in only
  * while the worker waits in ppoll(2) for a connection, so a SIGTERM can
  * never interrupt a read or a write half-way: it is seen between
- * requests.  The worker accepts connections itself, on a non-blocking
- * listening socket, and hands each to libfcgi; that way a worker that
- * loses the race for a connection goes back to ppoll instead of blocking
- * in accept(2) where no signal could reach it.
+ * requests.  Letting them in there is not enough on its own: when ppoll
+ * returns because a descriptor is ready, Linux puts the blocked mask back
+ * without delivering a signal that came meanwhile, and under load the
+ * listening socket is always ready.  So the worker also looks at its
+ * pending signals after each request and before each accept, and a stop
+ * is never more than the request in hand away.  The worker accepts
+ * connections itself, on a non-blocking listening socket, and hands each
+ * to libfcgi; that way a worker that loses the race for a connection
+ * goes back to ppoll instead of blocking in accept(2) where no signal
+ * could reach it.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -40,6 +46,23 @@ worker_on_term(int sig)
 {
 	(void)sig;
 	worker_stop = 1;
+}
+
+/*
+ * Returns 1 once the worker has been told to stop: by a signal its
+ * handler saw, or by one that is still pending because it came while
+ * signals were blocked (during a request, or as ppoll returned).
+ */
+static int
+worker_stopping(void)
+{
+	sigset_t	 pending;
+
+	if (!worker_stop && sigpending(&pending) == 0 &&
+	    (sigismember(&pending, SIGTERM) == 1 ||
+	    sigismember(&pending, SIGINT) == 1))
+		worker_stop = 1;
+	return worker_stop;
 }
 
 /* Milliseconds since an arbitrary point, for request durations. */
@@ -359,7 +382,8 @@ worker_serve(struct auth_ctx *auth, const struct config *cfg,
 	struct http_req		 req;
 	struct http_resp	 resp;
 	double			 start = worker_now_ms();
-	const char		*client;
+	const char		*client, *who;
+	char			 sub[800], cl[400];
 
 	memset(&req, 0, sizeof(req));
 	memset(&resp, 0, sizeof(resp));
@@ -374,12 +398,15 @@ worker_serve(struct auth_ctx *auth, const struct config *cfg,
 	}
 	worker_send(r, &req, &resp);
 
+	/* sub and client are the caller's text: they must not fake fields. */
 	client = http_param(&req, "client_id");
+	who = req.who != NULL ? auth_principal_sub(req.who) : NULL;
 	log_info("%s %s %d %.1fms sub=%s client=%s%s%s", req.method,
 	    req.path != NULL ? req.path : "-", worker_status(&resp),
 	    worker_now_ms() - start,
-	    req.who != NULL ? auth_principal_sub(req.who) : "-",
-	    client != NULL ? client : "-", resp.code != NULL ? " code=" : "",
+	    log_field(sub, sizeof(sub), who != NULL ? who : "-"),
+	    log_field(cl, sizeof(cl), client != NULL ? client : "-"),
+	    resp.code != NULL ? " code=" : "",
 	    resp.code != NULL ? resp.code : "");
 	log_set_request_id(NULL);
 
@@ -417,19 +444,23 @@ worker_run(int listen_fd, const struct config *cfg, struct auth_ctx *auth)
 	struct db		*db;
 	int			 kept;
 
-	/* Stop signals wait while a request is served. */
+	/*
+	 * Stop signals wait while a request is served.  The master forks
+	 * with them blocked, so one sent before this point is pending, not
+	 * lost, and the first worker_stopping sees it.
+	 */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = worker_on_term;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGCHLD, SIG_DFL);
 	sigemptyset(&block);
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGINT);
-	sigprocmask(SIG_BLOCK, &block, &waitmask);
-	sigdelset(&waitmask, SIGTERM);
-	sigdelset(&waitmask, SIGINT);
+	sigprocmask(SIG_SETMASK, &block, NULL);
+	sigemptyset(&waitmask);
 
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&r, listen_fd, 0) != 0 ||
 	    (db = db_new(cfg)) == NULL) {
@@ -438,7 +469,7 @@ worker_run(int listen_fd, const struct config *cfg, struct auth_ctx *auth)
 	}
 	log_info("worker ready");
 
-	while (!worker_stop) {
+	while (!worker_stopping()) {
 		/*
 		 * A connection nginx keeps open (fastcgi_keep_conn on) is
 		 * served until nginx closes it; otherwise a new one is
@@ -453,6 +484,10 @@ worker_run(int listen_fd, const struct config *cfg, struct auth_ctx *auth)
 			log_error("worker: poll: %s", strerror(errno));
 			break;
 		}
+
+		/* A stop that came with the connection wins over it. */
+		if (worker_stopping())
+			break;
 		if (!kept && (r.ipcFd = worker_accept(listen_fd)) < 0)
 			continue;
 

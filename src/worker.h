@@ -3,7 +3,8 @@
  *
  * A worker accepts connections on the shared listening socket and answers
  * one request at a time.  SIGTERM makes it finish the request in hand and
- * exit; it never dies mid-response because of a signal.
+ * exit without accepting another; it never dies mid-response because of
+ * a signal.
  */
 #ifndef PIE_WORKER_H
 #define PIE_WORKER_H
