@@ -33,6 +33,7 @@ main(int argc, char *argv[])
 	char		 err[1024];
 	int		 ch, test = 0, migrate = 0, rc;
 
+	master_close_inherited();
 	while ((ch = getopt(argc, argv, "c:d:mtV")) != -1) {
 		switch (ch) {
 		case 'c':
@@ -65,6 +66,7 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	log_threshold = (enum log_level)log_level_parse(cfg->log_level);
+	log_timestamps = cfg->log_timestamps;
 
 	if (test) {
 		printf("pie-fcgi: configuration file %s test is "

@@ -4,7 +4,8 @@
  * The master owns the listening socket, forks the workers, restarts one
  * that dies (with backoff when they keep dying), replaces them all on
  * SIGHUP after re-reading the configuration and keys, and on SIGTERM lets
- * them finish what they are doing before it exits.
+ * them finish the request in hand before it exits.  Workers stop on
+ * their own when the master dies.
  */
 #ifndef PIE_MASTER_H
 #define PIE_MASTER_H
@@ -15,6 +16,14 @@
 
 struct config;
 struct auth_ctx;
+
+/*
+ * Closes the descriptors this process inherited, apart from standard
+ * input, output and error and the sockets systemd passes, so that a
+ * parent's pipes and files are not held open by the pool.  Call it
+ * before opening anything.  Failure is only logged.
+ */
+void		 master_close_inherited(void);
 
 /*
  * Loads the configuration file and the keys it names.  On success the

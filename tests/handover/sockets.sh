@@ -3,7 +3,10 @@
 # it, as well as on its own: by spawn-fcgi (the socket on standard input)
 # and by systemd socket activation (LISTEN_FDS, tried with
 # systemd-socket-activate).  Each pool is asked for /healthz over raw
-# FastCGI with cgi-fcgi, then stopped with SIGTERM.  Needs the stack's
+# FastCGI with cgi-fcgi, then stopped with SIGTERM.  pie-fcgi closes the
+# descriptors it inherits, except the ones it is handed: under spawn-fcgi
+# it must also have closed a stray one (systemd-socket-activate closes
+# strays itself before it starts pie-fcgi).  Needs the stack's
 # configuration (scripts/test provides it); skipped without one.
 set -euo pipefail
 
@@ -41,6 +44,18 @@ ask() {
 	return 1
 }
 
+# 0 when process $1 and its workers hold no fd 9 (the pool is started
+# with one open, as a careless parent would leave it).
+closed_stray() {
+	local p
+	for p in "$1" $(pgrep -P "$1"); do
+		if [ -e "/proc/$p/fd/9" ]; then
+			echo "pid $p kept the fd 9 it inherited" >&2
+			return 1
+		fi
+	done
+}
+
 # Waits for process $1 to end after SIGTERM; fails after 10 s.
 stop() {
 	local i
@@ -57,10 +72,11 @@ status=0
 
 # spawn-fcgi opens the socket, puts it on fd 0 and starts pie-fcgi.
 spawn-fcgi -s "$work/spawn.sock" -P "$work/spawn.pid" -- \
-    "$bin" -c "$work/pie.conf" >/dev/null 2>>"$work/spawn.log"
+    "$bin" -c "$work/pie.conf" >/dev/null 2>>"$work/spawn.log" \
+    9>>"$work/stray"
 pid=$(cat "$work/spawn.pid")
 pids+=("$pid")
-if ask "$work/spawn.sock" && stop "$pid"; then
+if ask "$work/spawn.sock" && closed_stray "$pid" && stop "$pid"; then
 	echo "ok   spawn-fcgi: served on the socket from standard input"
 else
 	echo "FAIL spawn-fcgi"; cat "$work/spawn.log"; status=1
