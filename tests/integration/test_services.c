@@ -97,6 +97,24 @@ Test(services, put_keeps_null_features_as_sent)
 	it_free(r);
 }
 
+Test(services, patch_keeps_a_stored_null_it_does_not_name)
+{
+	char		 path[300];
+	struct it_resp	*r;
+
+	new_service(path, sizeof(path), "{\"provided_features\": "
+	    "{\"a\": null, \"b\": 1}}");
+	r = it_send("PATCH", path, "{\"provided_features\": {\"b\": 2}}");
+	cr_assert_eq(r->status, 200, "%s", r->body);
+	it_free(r);
+	assert_service(path, "scheduled", "{\"a\": null, \"b\": 2}");
+
+	r = it_send("PATCH", path, "{\"provided_features\": {\"a\": null}}");
+	cr_assert_eq(r->status, 200, "%s", r->body);
+	it_free(r);
+	assert_service(path, "scheduled", "{\"b\": 2}");
+}
+
 /* A body that is refused, the code it gets and a word of the message. */
 struct bad_body {
 	const char	*body;
