@@ -279,7 +279,7 @@ run_sql() {
 				cap = "sql-" i "-" k % 100
 				if (m == "one")
 					cap = "sql-one"
-				printf "CALL pie_assignment_upsert(UUID(), " \
+				printf "CALL pie_assignment_upsert(" \
 				    "%s, %s, NULL, %s, %s, \x271\x27, " \
 				    "\x27active\x27, NULL, NULL, NULL, " \
 				    "\x27bench\x27, NULL, 0);\n", q(cl), q(d),

@@ -131,9 +131,8 @@ SELECT COUNT(*), SUM(LENGTH(v)) INTO @rows, @bytes
 FROM service_features WHERE domain_pk = @d;
 SET @scan = TIMESTAMPDIFF(MICROSECOND, @t, SYSDATE(6));
 SET @t = SYSDATE(6);
-CALL pie_assignment_upsert(UUID(), '$CLIENT', '$DOMAIN', NULL,
-    'bench-call', '$MODEL', '1', 'active', NULL, NULL, NULL, 'bench',
-    NULL, 0);
+CALL pie_assignment_upsert('$CLIENT', '$DOMAIN', NULL, 'bench-call',
+    '$MODEL', '1', 'active', NULL, NULL, NULL, 'bench', NULL, 0);
 SELECT 'timing', @scan, TIMESTAMPDIFF(MICROSECOND, @t, SYSDATE(6)), @rows;
 SQL
 )
