@@ -21,7 +21,9 @@ SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,'
 --   pie_check_pairs   what to check (MEMORY: a domain's worth of pairs
 --                     is written and read fast and never rolled back);
 --   pie_blocking      the entries found;
---   pie_effective     scratch of pie_check_add_effective (emptied there).
+--   pie_effective     scratch of pie_check_add_effective (emptied there);
+--   pie_lock_scopes   the services whose service-scope keys
+--                     pie_lock_keys locks besides the domain's defaults.
 -- Temporary tables are private to the session and never replicated.
 -- They live as long as the connection: created once, emptied by every
 -- write before its transaction, so rows left by a write that failed
@@ -71,39 +73,80 @@ BEGIN
 		PRIMARY KEY (capability, service_pk)
 	) ENGINE=InnoDB;
 
+	CREATE TEMPORARY TABLE IF NOT EXISTS pie_lock_scopes (
+		service_pk	BIGINT UNSIGNED NOT NULL,
+		PRIMARY KEY (service_pk)
+	) ENGINE=InnoDB;
+
 	DELETE FROM pie_touched;
 	DELETE FROM pie_check_passes;
 	DELETE FROM pie_check_pairs;
 	DELETE FROM pie_blocking;
+	DELETE FROM pie_lock_scopes;
+END;
+
+-- Locks key rows of domain p_domain_pk in the lock order of every write
+-- (docs/database.md): every domain-default key, then the service-scope
+-- keys of the services in pie_lock_scopes, in the order of the unique
+-- index (scope_pk, capability); all in share mode but p_own_pk (NULL:
+-- none), exclusive.  Row by row, by primary key: a locking range scan
+-- would also lock the row that ends the range, which may be a key of
+-- another domain, and make its upserts wait for this write.
+CREATE OR REPLACE PROCEDURE pie_lock_keys(
+	IN p_domain_pk	BIGINT UNSIGNED,
+	IN p_own_pk	BIGINT UNSIGNED)
+READS SQL DATA
+BEGIN
+	DECLARE v_pk BIGINT UNSIGNED;
+	DECLARE v_n BIGINT;
+	DECLARE v_done TINYINT DEFAULT 0;
+	DECLARE c_keys CURSOR FOR
+		SELECT k.key_pk FROM assignment_keys k
+		WHERE k.domain_pk = p_domain_pk AND (k.scope_pk = 0 OR
+		    k.scope_pk IN (SELECT service_pk FROM pie_lock_scopes))
+		ORDER BY k.scope_pk, k.capability;
+	DECLARE CONTINUE HANDLER FOR NOT FOUND SET v_done = 1;
+
+	OPEN c_keys;
+	next_key: LOOP
+		FETCH c_keys INTO v_pk;
+		IF v_done = 1 THEN
+			LEAVE next_key;
+		END IF;
+		IF v_pk <=> p_own_pk THEN
+			SELECT COUNT(*) INTO v_n FROM assignment_keys
+			WHERE key_pk = v_pk FOR UPDATE;
+		ELSE
+			SELECT COUNT(*) INTO v_n FROM assignment_keys
+			WHERE key_pk = v_pk LOCK IN SHARE MODE;
+		END IF;
+	END LOOP next_key;
+	CLOSE c_keys;
 END;
 
 -- Share-locks what decides the effective assignments of service
 -- p_service_pk (NULL: a service not created yet), in the lock order of
--- every write (docs/database.md): the domain row (new keys are created
--- under an exclusive lock of it, see pie_assignment_key_create), every
--- domain-default key row of the domain, then every service-scope key
--- row of the service.  A service write takes these before it locks the
+-- every write: the domain row (new keys are created under an exclusive
+-- lock of it, see pie_assignment_key_create), then every domain-default
+-- key row of the domain and every service-scope key row of the service
+-- (pie_lock_keys).  A service write takes these before it locks the
 -- service row, so a concurrent upsert either finishes first (and the
 -- check sees its revision) or waits for this write (and then sees the
 -- new features).
 CREATE OR REPLACE PROCEDURE pie_check_lock_keys(
 	IN p_domain_pk	BIGINT UNSIGNED,
 	IN p_service_pk	BIGINT UNSIGNED)
-READS SQL DATA
+MODIFIES SQL DATA
 BEGIN
 	DECLARE v_n BIGINT;
 
 	SELECT COUNT(*) INTO v_n FROM domains
 	WHERE domain_pk = p_domain_pk LOCK IN SHARE MODE;
-	SELECT COUNT(*) INTO v_n
-	FROM assignment_keys FORCE INDEX (assignment_keys_natural)
-	WHERE domain_pk = p_domain_pk AND scope_pk = 0
-	LOCK IN SHARE MODE;
+	DELETE FROM pie_lock_scopes;
 	IF p_service_pk IS NOT NULL THEN
-		SELECT COUNT(*) INTO v_n FROM assignment_keys
-		WHERE domain_pk = p_domain_pk AND scope_pk = p_service_pk
-		LOCK IN SHARE MODE;
+		INSERT INTO pie_lock_scopes (service_pk) VALUES (p_service_pk);
 	END IF;
+	CALL pie_lock_keys(p_domain_pk, NULL);
 END;
 
 -- Adds to the pairs every effective active revision of every service in

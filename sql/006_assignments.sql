@@ -88,51 +88,53 @@ END;
 -- p_capability), in the order every write takes them (docs/database.md:
 -- the domain row, then key rows in the order of their unique index,
 -- then service rows), so that two writes never wait on each other in a
--- cycle:
+-- cycle.  Each key row is locked by an equality on a unique key, never
+-- by a range, which would also lock the row after it:
 --   service scope: the domain default of the capability (share: the
 --     service falls back to it when archived), then the key;
 --   domain default without service_updates: the key alone;
---   domain default with service_updates (p_patching = 1): the domain
---     row (share: no new key appears while the patches are checked
---     against every effective assignment), every domain-default key of
---     the domain (share; this key exclusive).  The service-scope keys
---     and the rows of the patched services follow in
---     pie_assignment_patch_services.
+--   domain default with p_service_updates: the domain row (share: no
+--     new key appears while the patches are checked against every
+--     effective assignment), then every domain-default key of the domain
+--     and every service-scope key of the patched services (share; this
+--     key exclusive: pie_lock_keys).  The rows of the patched services
+--     follow in pie_assignment_patch_services.
 CREATE OR REPLACE PROCEDURE pie_assignment_lock(
-	IN p_domain_pk	BIGINT UNSIGNED,
-	IN p_service_pk	BIGINT UNSIGNED,
-	IN p_capability	VARCHAR(64),
-	IN p_patching	TINYINT)
-READS SQL DATA
+	IN p_domain_pk		BIGINT UNSIGNED,
+	IN p_service_pk		BIGINT UNSIGNED,
+	IN p_capability		VARCHAR(64),
+	IN p_service_updates	LONGTEXT)
+MODIFIES SQL DATA
 BEGIN
 	DECLARE v_n BIGINT;
+	DECLARE v_own BIGINT UNSIGNED;
 
-	IF p_service_pk IS NOT NULL THEN
-		SELECT COUNT(*) INTO v_n FROM assignment_keys
-		WHERE domain_pk = p_domain_pk AND scope_pk = 0
-		    AND capability = p_capability
-		LOCK IN SHARE MODE;
-	ELSEIF p_patching = 1 THEN
+	IF p_service_pk IS NULL AND p_service_updates IS NOT NULL THEN
 		SELECT COUNT(*) INTO v_n FROM domains
 		WHERE domain_pk = p_domain_pk LOCK IN SHARE MODE;
-		SELECT COUNT(*) INTO v_n
-		FROM assignment_keys FORCE INDEX (assignment_keys_natural)
+		SELECT key_pk INTO v_own FROM assignment_keys
 		WHERE domain_pk = p_domain_pk AND scope_pk = 0
-		    AND capability < p_capability
-		LOCK IN SHARE MODE;
-	END IF;
-
-	SELECT COUNT(*) INTO v_n FROM assignment_keys
-	WHERE domain_pk = p_domain_pk AND scope_pk = IFNULL(p_service_pk, 0)
-	    AND capability = p_capability
-	FOR UPDATE;
-
-	IF p_service_pk IS NULL AND p_patching = 1 THEN
-		SELECT COUNT(*) INTO v_n
-		FROM assignment_keys FORCE INDEX (assignment_keys_natural)
-		WHERE domain_pk = p_domain_pk AND scope_pk = 0
-		    AND capability > p_capability
-		LOCK IN SHARE MODE;
+		    AND capability = p_capability;
+		DELETE FROM pie_lock_scopes;
+		INSERT IGNORE INTO pie_lock_scopes (service_pk)
+		SELECT s.service_pk
+		FROM JSON_TABLE(p_service_updates, '$[*]' COLUMNS (
+			service_id VARCHAR(128) PATH '$.service_id')) u
+		JOIN services s ON s.domain_pk = p_domain_pk
+		    AND s.service_id = u.service_id;
+		CALL pie_lock_keys(p_domain_pk, v_own);
+	ELSE
+		IF p_service_pk IS NOT NULL THEN
+			SELECT COUNT(*) INTO v_n FROM assignment_keys
+			WHERE domain_pk = p_domain_pk AND scope_pk = 0
+			    AND capability = p_capability
+			LOCK IN SHARE MODE;
+		END IF;
+		SELECT COUNT(*) INTO v_n FROM assignment_keys
+		WHERE domain_pk = p_domain_pk
+		    AND scope_pk = IFNULL(p_service_pk, 0)
+		    AND capability = p_capability
+		FOR UPDATE;
 	END IF;
 END;
 
@@ -173,17 +175,12 @@ BEGIN
 		SIGNAL SQLSTATE '45400' SET MESSAGE_TEXT = 'service_updates';
 	END IF;
 
-	-- Lock the rows (latest committed state) before judging them:
-	-- the services' own keys first, then the services, in the lock
-	-- order of pie_assignment_lock.
+	-- Lock the rows (latest committed state) before judging them;
+	-- their keys are already held (pie_assignment_lock).
 	UPDATE pie_updates u
 	JOIN services s ON s.domain_pk = p_domain_pk
 	    AND s.service_id = u.service_id
 	SET u.service_pk = s.service_pk;
-	SELECT COUNT(*) INTO v_n FROM assignment_keys k
-	WHERE k.domain_pk = p_domain_pk
-	    AND k.scope_pk IN (SELECT service_pk FROM pie_updates)
-	LOCK IN SHARE MODE;
 	SELECT COUNT(*) INTO v_n FROM services s
 	WHERE s.service_pk IN (SELECT service_pk FROM pie_updates)
 	FOR UPDATE;
@@ -351,7 +348,7 @@ body: BEGIN
 	-- 1. The key.  A dry run locks nothing: it only reads.
 	IF p_dry_run = 0 THEN
 		CALL pie_assignment_lock(v_domain_pk, v_service_pk,
-		    p_capability, p_service_updates IS NOT NULL);
+		    p_capability, p_service_updates);
 	END IF;
 	SELECT key_pk, last_revision, latest_id
 	INTO v_key_pk, v_last, v_latest_id
@@ -492,8 +489,9 @@ BEGIN
 	ELSEIF p_metadata IS NOT NULL AND (JSON_VALID(p_metadata) = 0
 	    OR JSON_TYPE(p_metadata) <> 'OBJECT') THEN
 		SIGNAL SQLSTATE '45400' SET MESSAGE_TEXT = 'metadata';
-	ELSEIF p_service_id IS NOT NULL AND p_service_updates IS NOT NULL
-	THEN
+	ELSEIF p_service_updates IS NOT NULL AND (p_service_id IS NOT NULL
+	    OR JSON_VALID(p_service_updates) = 0
+	    OR JSON_TYPE(p_service_updates) <> 'ARRAY') THEN
 		SIGNAL SQLSTATE '45400' SET MESSAGE_TEXT = 'service_updates';
 	ELSEIF p_if_match = '' THEN
 		SIGNAL SQLSTATE '45400' SET MESSAGE_TEXT = 'if_match';

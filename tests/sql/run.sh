@@ -205,6 +205,34 @@ else
 	failed=1
 fi
 
+# A write locks the key rows of its own domain only.  One session holds
+# what a service write of d1's s1 and a patching upsert of d1 hold;
+# meanwhile an upsert of d1's key must time out (the locks are held) and
+# one of d2's key, whose row follows d1's in every index, must not.
+db="${db_prefix}_locks"
+fresh_db "$db"
+send_file "$db" "$here/locks_setup.sql" > /dev/null
+mysql_cmd "$db" -e "CALL pie_check_reset();
+    SELECT domain_pk INTO @d FROM domains WHERE domain_id = 'd1';
+    SELECT service_pk INTO @s FROM services WHERE service_id = 's1';
+    START TRANSACTION; CALL pie_check_lock_keys(@d, @s);
+    CALL pie_assignment_lock(@d, NULL, 'zzz', '[{\"service_id\":\"s1\"}]');
+    DO SLEEP(4); COMMIT" &
+hold=$!
+sleep 1
+upsert_in() {
+	mysql_cmd "$db" -e "SET SESSION innodb_lock_wait_timeout = 1;
+	    CALL pie_assignment_upsert('c', '$1', NULL, '$2', 'm', '1',
+	    'active', NULL, NULL, NULL, 'u', NULL, 0)" > /dev/null 2>&1
+}
+if ! upsert_in d1 m && upsert_in d2 aaa; then
+	echo "ok   a write locks no key row of another domain"
+else
+	echo "FAIL a write locks no key row of another domain"
+	failed=1
+fi
+wait "$hold" || failed=1
+
 if [ "${PIE_SQL_BENCH:-0}" = 1 ]; then
 	db="${db_prefix}_bench"
 	fresh_db "$db"
