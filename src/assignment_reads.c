@@ -169,7 +169,7 @@ assign_reads_list(struct http_req *req, struct http_resp *resp)
 	if ((res = http_query_allow(req, resp, query)) != PIE_OK ||
 	    (res = assign_reads_filters(req, resp, status, sizeof(status),
 	    model, sizeof(model))) != PIE_OK ||
-	    (res = handler_page(req, resp, &page, IDENT_CAPABILITY)) !=
+	    (res = handler_page(req, resp, &page, IDENT_CAPABILITY, 1)) !=
 	    PIE_OK || (res = handler_require_path(req, resp)) != PIE_OK)
 		return res;
 
@@ -281,7 +281,7 @@ assign_reads_revisions(struct http_req *req, struct http_resp *resp)
 	enum pie_res		 res;
 
 	if ((res = http_query_allow(req, resp, query)) != PIE_OK ||
-	    (res = handler_page(req, resp, &page, IDENT_NONE)) != PIE_OK)
+	    (res = handler_page(req, resp, &page, IDENT_NONE, 1)) != PIE_OK)
 		return res;
 	if (page.nafter > 0) {
 		before = page.after[0];

@@ -322,7 +322,7 @@ handler_row(const struct db_result *r, size_t set, size_t row,
 
 enum pie_res
 handler_page(const struct http_req *req, struct http_resp *resp,
-    struct handler_page *page, enum ident_kind kind)
+    struct handler_page *page, enum ident_kind kind, size_t nkeys)
 {
 	struct json_object	*o = NULL;
 	unsigned char		 raw[1024];
@@ -356,8 +356,8 @@ handler_page(const struct http_req *req, struct http_resp *resp,
 	raw[len] = '\0';
 	o = json_tokener_parse((char *)raw);
 	if (o == NULL || !json_object_is_type(o, json_type_array) ||
-	    json_object_array_length(o) == 0 ||
-	    json_object_array_length(o) > HANDLER_CURSOR_MAX)
+	    json_object_array_length(o) != nkeys ||
+	    nkeys > HANDLER_CURSOR_MAX)
 		goto bad;
 	for (i = 0; i < json_object_array_length(o); i++) {
 		struct json_object *v = json_object_array_get_idx(o, i);

@@ -102,14 +102,15 @@ struct handler_page {
 };
 
 /*
- * Parses ?limit= and ?cursor=; a list ordered by one identifier names
- * its kind, whose rule every value of the cursor must follow (IDENT_NONE:
- * the caller checks the values itself).  Returns PIE_OK, or
- * PIE_ERR_INVALID with a 400 answered (invalid_parameter /
- * invalid_cursor).
+ * Parses ?limit= and ?cursor=.  A cursor holds exactly nkeys values, the
+ * sort key of the list's last row (1 to HANDLER_CURSOR_MAX); a list
+ * ordered by one identifier names its kind, whose rule every value of
+ * the cursor must follow (IDENT_NONE: the caller checks the values
+ * itself).  Returns PIE_OK, or PIE_ERR_INVALID with a 400 answered
+ * (invalid_parameter / invalid_cursor).
  */
 enum pie_res	 handler_page(const struct http_req *, struct http_resp *,
-		    struct handler_page *, enum ident_kind);
+		    struct handler_page *, enum ident_kind, size_t nkeys);
 
 /*
  * Answers 200 {"items": items, "next_cursor": ...}, taking items.  When

@@ -357,7 +357,7 @@ jobs_list(struct http_req *req, struct http_resp *resp)
 	enum pie_res		 res;
 
 	if ((res = http_query_allow(req, resp, jobs_list_query)) != PIE_OK ||
-	    (res = handler_page(req, resp, &page, IDENT_NONE)) != PIE_OK ||
+	    (res = handler_page(req, resp, &page, IDENT_NONE, 2)) != PIE_OK ||
 	    (res = jobs_status_filter(req, resp, status, sizeof(status))) !=
 	    PIE_OK)
 		return res;

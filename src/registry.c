@@ -91,7 +91,7 @@ registry_list(struct http_req *req, struct http_resp *resp, int model,
 
 	if ((res = http_query_allow(req, resp, registry_list_query)) !=
 	    PIE_OK || (res = handler_page(req, resp, &page,
-	    model ? IDENT_MODEL_VERSION : IDENT_MODEL)) != PIE_OK)
+	    model ? IDENT_MODEL_VERSION : IDENT_MODEL, 1)) != PIE_OK)
 		return res;
 	if (model)
 		args[n++] = db_str(http_param(req, "model_id"));

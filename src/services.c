@@ -326,12 +326,10 @@ services_patch(struct http_req *req, struct http_resp *resp)
 	char			*norm = NULL, *patch = NULL;
 	enum pie_res		 res;
 
+	/* {} is a merge patch too: it changes nothing. */
 	if ((res = services_body(req, resp, &body)) != PIE_OK)
 		return res;
-	if (json_object_object_length(body) == 0)
-		res = http_error(resp, 400, BODY_E_MISSING, "the body must "
-		    "have status or provided_features, or both");
-	else if ((res = services_patch_features(resp, body, &norm,
+	if ((res = services_patch_features(resp, body, &norm,
 	    &patch)) == PIE_OK) {
 		services_path_args(req, args);
 		args[3] = db_str(services_member(body, "status"));
@@ -370,7 +368,7 @@ services_list(struct http_req *req, struct http_resp *resp)
 
 	if ((res = http_query_allow(req, resp, services_list_query)) !=
 	    PIE_OK || (res = handler_page(req, resp, &page,
-	    IDENT_SERVICE)) != PIE_OK)
+	    IDENT_SERVICE, 1)) != PIE_OK)
 		return res;
 	rc = http_query(req, "status", status, sizeof(status));
 	if (rc < 0 || (rc > 0 && !services_status_valid(status)))

@@ -112,7 +112,7 @@ tenants_domain_list(struct http_req *req, struct http_resp *resp)
 
 	if ((res = http_query_allow(req, resp, tenants_list_query)) !=
 	    PIE_OK || (res = handler_page(req, resp, &page,
-	    IDENT_DOMAIN)) != PIE_OK)
+	    IDENT_DOMAIN, 1)) != PIE_OK)
 		return res;
 	args[0] = db_str(http_param(req, "client_id"));
 	return handler_list_page(req, resp, &page, tenants_domains_sql, args,

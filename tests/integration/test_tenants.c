@@ -343,4 +343,11 @@ Test(tenants, domain_list_refuses_bad_queries)
 	r = it_get(list);
 	it_assert_error(r, 400, "invalid_cursor");
 	it_free(r);
+
+	/* ["d100","zzz"]: a domain id, and a second value no cursor has. */
+	snprintf(list, sizeof(list), "%s/domains?cursor=WyJkMTAwIiwienp6Il0",
+	    path);
+	r = it_get(list);
+	it_assert_error(r, 400, "invalid_cursor");
+	it_free(r);
 }
