@@ -408,7 +408,8 @@ BEGIN
 	    provided_features = IF(p_patch IS NULL AND p_features IS NULL,
 		provided_features,
 		pie_features_text(v_service_pk, v_old, p_patch)),
-	    updated_at = v_now
+	    updated_at = IF(p_status IS NULL AND p_patch IS NULL, updated_at,
+		v_now)
 	WHERE service_pk = v_service_pk;
 	CALL pie_service_finish(v_domain_pk, v_service_pk, p_service_id,
 	    v_status, 0);
