@@ -75,30 +75,10 @@ itconf_replace(const char *path, const char *text)
 static pid_t
 itconf_master(void)
 {
-	char	*s = itconf_read(ITCONF_PID, 0);
-	pid_t	 pid = (pid_t)atol(s);
+	pid_t	 pid = it_master_pid();
 
-	free(s);
-	cr_assert_gt(pid, 0, "no master pid in %s", ITCONF_PID);
+	cr_assert_gt(pid, 0, "no live master in %s", ITCONF_PID);
 	return pid;
-}
-
-/* The master's children into pids; returns how many. */
-static int
-itconf_children(pid_t master, pid_t *pids, int max)
-{
-	char	 cmd[64];
-	FILE	*p;
-	long	 pid;
-	int	 n = 0;
-
-	snprintf(cmd, sizeof(cmd), "pgrep -P %ld", (long)master);
-	p = popen(cmd, "r");
-	cr_assert_not_null(p);
-	while (n < max && fscanf(p, "%ld", &pid) == 1)
-		pids[n++] = (pid_t)pid;
-	pclose(p);
-	return n;
 }
 
 void
@@ -157,7 +137,7 @@ static int
 itconf_replaced(pid_t master, const pid_t *old, int n)
 {
 	pid_t	 now[ITCONF_MAX_WORKERS];
-	int	 m = itconf_children(master, now, ITCONF_MAX_WORKERS), i, j;
+	int	 m = it_children(master, now, ITCONF_MAX_WORKERS), i, j;
 
 	for (i = 0; i < n; i++)
 		for (j = 0; j < m; j++)
@@ -174,7 +154,7 @@ itconf_reload(void)
 	struct stat	 st;
 	char		*log;
 
-	n = itconf_children(master, old, ITCONF_MAX_WORKERS);
+	n = it_children(master, old, ITCONF_MAX_WORKERS);
 
 	cr_assert_eq(stat(ITCONF_LOG, &st), 0, "no log at %s", ITCONF_LOG);
 	itconf_log_offset = (long)st.st_size;

@@ -1,6 +1,8 @@
 /*
  * itest.c: the integration test helpers (see itest.h).
  */
+#include <sys/types.h>
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -359,4 +361,55 @@ it_new_model(char *buf, size_t len)
 {
 	snprintf(buf, len, "/v2/models/%s", it_unique("m"));
 	it_expect("PUT", buf, "{\"description\": \"a test model\"}", 201);
+}
+
+int
+it_gone(pid_t pid)
+{
+	char	 path[64], buf[256], *state;
+	FILE	*f;
+	size_t	 n;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return 1;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	state = strrchr(buf, ')');
+	return state == NULL || state[1] == '\0' || state[2] == 'Z' ||
+	    state[2] == 'X';
+}
+
+pid_t
+it_master_pid(void)
+{
+	char	 path[4096];
+	FILE	*f;
+	long	 pid = 0;
+
+	snprintf(path, sizeof(path), "%s/run/pie.pid", it_stack_dir());
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	if (fscanf(f, "%ld", &pid) != 1)
+		pid = 0;
+	fclose(f);
+	return pid > 0 && !it_gone((pid_t)pid) ? (pid_t)pid : 0;
+}
+
+int
+it_children(pid_t pid, pid_t *kids, int max)
+{
+	char	 cmd[64];
+	FILE	*p;
+	long	 kid;
+	int	 n = 0;
+
+	snprintf(cmd, sizeof(cmd), "pgrep -P %ld", (long)pid);
+	p = popen(cmd, "r");
+	cr_assert_not_null(p);
+	while (n < max && fscanf(p, "%ld", &kid) == 1)
+		kids[n++] = (pid_t)kid;
+	pclose(p);
+	return n;
 }

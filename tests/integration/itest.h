@@ -10,6 +10,8 @@
 #ifndef PIE_ITEST_H
 #define PIE_ITEST_H
 
+#include <sys/types.h>
+
 #include <stddef.h>
 
 struct json_object;
@@ -109,5 +111,20 @@ void		 it_expect(const char *method, const char *path,
 void		 it_new_client(char *buf, size_t len);
 void		 it_new_domain(char *buf, size_t len);
 void		 it_new_model(char *buf, size_t len);
+
+/*
+ * 1 when pid no longer runs.  A process that ended but that nobody has
+ * reaped yet (its new parent may be slow to) counts as ended.
+ */
+int		 it_gone(pid_t pid);
+
+/*
+ * The pid of the stack's master (run/pie.pid, as scripts/stack-up
+ * writes it), or 0 when there is none or it names no live process.
+ */
+pid_t		 it_master_pid(void);
+
+/* The child processes of pid into kids, at most max; returns how many. */
+int		 it_children(pid_t pid, pid_t *kids, int max);
 
 #endif /* PIE_ITEST_H */

@@ -819,23 +819,6 @@ Test(http_contract, pie_fcgi_t_checks_a_configuration_and_exits)
 	cr_assert(strstr(out, "failed"), "%s", out);
 }
 
-/* The master's pid, or 0 when it is not running. */
-static pid_t
-ch_master(void)
-{
-	char	 path[PATH_MAX];
-	FILE	*f;
-	long	 pid = 0;
-
-	snprintf(path, sizeof(path), "%s/run/pie.pid", it_stack_dir());
-	if ((f = fopen(path, "r")) == NULL)
-		return 0;
-	if (fscanf(f, "%ld", &pid) != 1)
-		pid = 0;
-	fclose(f);
-	return pid > 0 && kill((pid_t)pid, 0) == 0 ? (pid_t)pid : 0;
-}
-
 /* Starts the worker pool again, as scripts/stack-up does. */
 static void
 ch_start_pool(void)
@@ -845,7 +828,7 @@ ch_start_pool(void)
 	long		 status = 0;
 	int		 i;
 
-	if (ch_master() != 0)
+	if (it_master_pid() != 0)
 		return;
 	snprintf(cmd, sizeof(cmd), "setsid %s/pie-fcgi -c %s/etc/pie.conf "
 	    "</dev/null >>%s/log/pie.log 2>&1 & echo $! >%s/run/pie.pid",
@@ -866,7 +849,7 @@ Test(http_contract, with_no_worker_nginx_answers_a_json_502,
     .fini = ch_start_pool)
 {
 	static const char *const methods[] = { "GET", "TRACE", "PUT" };
-	pid_t		 master = ch_master();
+	pid_t		 master = it_master_pid();
 	struct it_resp	*r;
 	size_t		 i;
 	int		 tries;

@@ -462,55 +462,10 @@ reload_occurrences(const char *hay, const char *needle)
 static pid_t
 reload_stack_master(void)
 {
-	char	 path[PATH_MAX], *s;
-	pid_t	 pid;
+	pid_t	 pid = it_master_pid();
 
-	snprintf(path, sizeof(path), "%s/run/pie.pid", it_stack_dir());
-	s = reload_slurp(path);
-	pid = (pid_t)atol(s);
-	free(s);
-	cr_assert_gt(pid, 0, "no master pid in %s", path);
+	cr_assert_gt(pid, 0, "the stack's master does not run");
 	return pid;
-}
-
-/* The children of pid into kids; returns how many. */
-static int
-reload_children(pid_t pid, pid_t *kids, int max)
-{
-	char	 cmd[64];
-	FILE	*p;
-	long	 kid;
-	int	 n = 0;
-
-	snprintf(cmd, sizeof(cmd), "pgrep -P %ld", (long)pid);
-	p = popen(cmd, "r");
-	cr_assert_not_null(p);
-	while (n < max && fscanf(p, "%ld", &kid) == 1)
-		kids[n++] = (pid_t)kid;
-	pclose(p);
-	return n;
-}
-
-/*
- * 1 when pid no longer runs.  A process that ended but that nobody has
- * reaped yet (its new parent may be slow to) counts as ended.
- */
-static int
-reload_gone(pid_t pid)
-{
-	char	 path[64], buf[256], *state;
-	FILE	*f;
-	size_t	 n;
-
-	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return 1;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-	state = strrchr(buf, ')');
-	return state == NULL || state[1] == '\0' || state[2] == 'Z' ||
-	    state[2] == 'X';
 }
 
 /* Waits up to seconds for every pid of kids to end; 1 when they did. */
@@ -522,7 +477,7 @@ reload_wait_gone(const pid_t *kids, int n, int seconds)
 	for (t = 0; t < seconds * 10 && left > 0; t++) {
 		usleep(100000);
 		for (i = 0, left = 0; i < n; i++)
-			left += !reload_gone(kids[i]);
+			left += !it_gone(kids[i]);
 	}
 	return left == 0;
 }
@@ -549,7 +504,7 @@ reload_stack_restart(void)
 	char		 cmd[6 * PATH_MAX];
 	int		 i;
 
-	if (!reload_gone(reload_stack_master()))
+	if (it_master_pid() != 0)
 		return;
 	snprintf(cmd, sizeof(cmd), "setsid '%s/build/pie-fcgi' -c "
 	    "'%s/etc/pie.conf' </dev/null >>'%s/log/pie.log' 2>&1 & "
@@ -558,7 +513,7 @@ reload_stack_restart(void)
 	for (i = 0; i < 100 && reload_status("/healthz") != 200; i++)
 		usleep(100000);
 	cr_assert(reload_status("/healthz") == 200 &&
-	    !reload_gone(reload_stack_master()), "the stack's pool did not "
+	    it_master_pid() != 0, "the stack's pool did not "
 	    "start again: see %s/log/pie.log", s);
 }
 
@@ -570,7 +525,7 @@ Test(reload, workers_stop_when_their_master_is_killed,
 	int		 n;
 
 	cr_assert_eq(reload_status("/healthz"), 200);
-	n = reload_children(master, kids, RELOAD_MAX_KIDS);
+	n = it_children(master, kids, RELOAD_MAX_KIDS);
 	cr_assert_gt(n, 0, "the master %ld has no workers", (long)master);
 
 	cr_assert_eq(kill(master, SIGKILL), 0);
@@ -620,7 +575,7 @@ Test(reload, a_second_pool_refuses_the_socket_a_pool_serves,
 	cr_assert(strstr(out, "another process accepts connections") !=
 	    NULL, "%s", out);
 
-	cr_assert(!reload_gone(master));
+	cr_assert(!it_gone(master));
 	cr_assert_eq(reload_status("/healthz"), 200, "the first pool lost "
 	    "its socket");
 }
@@ -1130,7 +1085,7 @@ Test(reload, sighup_under_load_replaces_every_old_worker_at_once,
 
 	reload_pool_start(p, NULL);
 	reload_flood_start(&f, p->sock);
-	n = reload_children(p->pid, old, RELOAD_MAX_KIDS);
+	n = it_children(p->pid, old, RELOAD_MAX_KIDS);
 	cr_assert_eq(n, RELOAD_WORKERS);
 
 	/*

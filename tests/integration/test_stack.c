@@ -160,19 +160,10 @@ Test(stack, overlong_uri_is_a_json_error)
 static int
 workers(pid_t *pids, int max)
 {
-	char	 cmd[1024];
-	FILE	*p;
-	int	 n = 0;
-	long	 pid;
+	pid_t	 master = it_master_pid();
 
-	snprintf(cmd, sizeof(cmd), "pgrep -P \"$(cat %s/run/pie.pid)\"",
-	    it_stack_dir());
-	p = popen(cmd, "r");
-	cr_assert_not_null(p);
-	while (n < max && fscanf(p, "%ld", &pid) == 1)
-		pids[n++] = (pid_t)pid;
-	pclose(p);
-	return n;
+	cr_assert_gt(master, 0, "the stack's master does not run");
+	return it_children(master, pids, max);
 }
 
 Test(stack, a_killed_worker_is_replaced_and_requests_keep_succeeding)
@@ -365,7 +356,7 @@ static void
 hold(const char *sql, const char *word)
 {
 	const char	*sock = getenv("PIE_DB_SOCKET");
-	char		 cmd[2048], def[1024], buf[4096];
+	char		 cmd[4096], def[1024], buf[4096];
 	FILE		*f;
 	size_t		 n;
 	int		 i;
