@@ -188,6 +188,19 @@ assign_reads_list(struct http_req *req, struct http_resp *resp)
 	return res;
 }
 
+/*
+ * The key the path names, as the first four arguments of a statement:
+ * client_id, domain_id, service_id (NULL at domain scope), capability.
+ */
+static void
+assign_reads_key_args(const struct http_req *req, struct db_arg *args)
+{
+	args[0] = db_str(http_param(req, "client_id"));
+	args[1] = db_str(http_param(req, "domain_id"));
+	args[2] = db_str(http_param(req, "service_id"));
+	args[3] = db_str(http_param(req, "capability"));
+}
+
 /* Answers 404 for a key of this path that was never assigned. */
 static enum pie_res
 assign_reads_never(struct http_req *req, struct http_resp *resp)
@@ -214,10 +227,7 @@ assign_reads_assigned(struct http_req *req, int *has)
 	struct db_result	*r = NULL;
 	enum pie_res		 res;
 
-	args[0] = db_str(http_param(req, "client_id"));
-	args[1] = db_str(http_param(req, "domain_id"));
-	args[2] = db_str(http_param(req, "service_id"));
-	args[3] = db_str(http_param(req, "capability"));
+	assign_reads_key_args(req, args);
 	if ((res = db_exec(req->db, sql, args, 4, &r)) != PIE_OK)
 		return res;
 	*has = db_result_rows(r, 0) > 0;
@@ -239,10 +249,7 @@ assign_reads_one(struct http_req *req, struct http_resp *resp)
 
 	if ((res = http_query_allow(req, resp, query)) != PIE_OK)
 		return res;
-	args[0] = db_str(http_param(req, "client_id"));
-	args[1] = db_str(http_param(req, "domain_id"));
-	args[2] = db_str(http_param(req, "service_id"));
-	args[3] = db_str(http_param(req, "capability"));
+	assign_reads_key_args(req, args);
 	if ((res = db_exec(req->db, sql, args, 4, &r)) != PIE_OK)
 		return handler_db_error(req, resp, res, NULL);
 	if (db_result_rows(r, 0) == 0) {
@@ -292,10 +299,7 @@ assign_reads_revisions(struct http_req *req, struct http_resp *resp)
 			    "start again without it");
 	}
 
-	args[0] = db_str(http_param(req, "client_id"));
-	args[1] = db_str(http_param(req, "domain_id"));
-	args[2] = db_str(http_param(req, "service_id"));
-	args[3] = db_str(http_param(req, "capability"));
+	assign_reads_key_args(req, args);
 	args[4] = db_str(before);
 	args[5] = db_int(page.limit + 1);
 	if ((res = db_exec(req->db, sql, args, 6, &r)) != PIE_OK)
