@@ -319,8 +319,11 @@ feature_build(struct json_object *obj, const char **names, size_t n,
 
 	for (i = 0; i < n; i++) {
 		json_object_object_get_ex(obj, names[i], &v);
-		if (canon != NULL && (res = feature_add(canon, names[i],
-		    feature_canon_value(v))) != PIE_OK)
+		if (canon != NULL && v == NULL &&
+		    (res = feature_add_opt(canon, names[i], NULL)) != PIE_OK)
+			return res;
+		if (canon != NULL && v != NULL && (res = feature_add(canon,
+		    names[i], feature_canon_value(v))) != PIE_OK)
 			return res;
 		if ((res = feature_norm_one(names[i], v, &e)) != PIE_OK)
 			return res;
@@ -353,7 +356,7 @@ feature_validate(struct json_object *provided, const char *path,
 	enum pie_res		  res;
 
 	*canon = *norm = NULL;
-	res = feature_names(provided, path, 0, &names, &n, err);
+	res = feature_names(provided, path, 1, &names, &n, err);
 	if (res != PIE_OK)
 		goto out;
 	if ((cobj = json_object_new_object()) == NULL ||

@@ -84,14 +84,16 @@ char		*feature_dump(struct json_object *obj);
 
 /*
  * Validates provided, a service's provided_features found at path (such
- * as "provided_features"): an object of at most FEATURE_MAX non-null
- * members whose names are feature names and whose values are scalars or
- * null, at most FEATURE_MAX_BYTES of JSON once canonical.  Nulls are
- * dropped.  Returns PIE_OK with *canon (the canonical object to store)
- * and *norm (the normalised array) set, both NUL-terminated JSON the
- * caller frees with free; PIE_ERR_INVALID with err filled (invalid_type,
- * invalid_value or too_large); PIE_ERR_NOMEM or PIE_ERR_CRYPTO.  Both
- * outputs are NULL on failure.
+ * as "provided_features"): an object of at most FEATURE_MAX members
+ * whose names are feature names and whose values are scalars or null, at
+ * most FEATURE_MAX_BYTES of JSON once canonical.  A null is kept as sent
+ * in the canonical object (a service reads back as it was sent) and is
+ * "t": "z" in the normalised array: no value, to the check.  Returns
+ * PIE_OK with *canon (the canonical object to store) and *norm (the
+ * normalised array) set, both NUL-terminated JSON the caller frees with
+ * free; PIE_ERR_INVALID with err filled (invalid_type, invalid_value or
+ * too_large); PIE_ERR_NOMEM or PIE_ERR_CRYPTO.  Both outputs are NULL on
+ * failure.
  */
 enum pie_res	 feature_validate(struct json_object *provided,
 		    const char *path, char **canon, char **norm,

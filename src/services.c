@@ -136,76 +136,6 @@ services_path_args(const struct http_req *req, struct db_arg *args)
 	args[2] = db_str(http_param(req, "service_id"));
 }
 
-static int
-services_cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/*
- * Builds the text to store for provided, an object feature_validate
- * accepted: every member, null ones too, in the binary order of names,
- * each value canonical.  feature_validate leaves nulls out, since they
- * are no value to the check; a PUT keeps them, so that a service reads
- * back as it was sent.  Returns PIE_OK with *canon set (the caller frees
- * it), PIE_ERR_INVALID with err filled (too_large: what is stored must
- * keep within FEATURE_MAX members and FEATURE_MAX_BYTES), or
- * PIE_ERR_NOMEM.
- */
-static enum pie_res
-services_canon(struct json_object *provided, char **canon,
-    struct verr *err)
-{
-	struct json_object	*obj = NULL, *v, *cv;
-	const char		**names;
-	size_t			  i, n = 0;
-	enum pie_res		  res = PIE_ERR_NOMEM;
-
-	*canon = NULL;
-	names = calloc((size_t)json_object_object_length(provided) + 1,
-	    sizeof(*names));
-	if (names == NULL)
-		return PIE_ERR_NOMEM;
-	{
-		json_object_object_foreach(provided, key, val) {
-			(void)val;
-			names[n++] = key;
-		}
-	}
-	if (n > FEATURE_MAX) {
-		res = body_fail(err, BODY_E_TOO_LARGE, "provided_features "
-		    "must have at most %d features", FEATURE_MAX);
-		goto out;
-	}
-	qsort(names, n, sizeof(*names), services_cmp_names);
-
-	if ((obj = json_object_new_object()) == NULL)
-		goto out;
-	for (i = 0; i < n; i++) {
-		json_object_object_get_ex(provided, names[i], &v);
-		cv = NULL;
-		if (v != NULL && (cv = feature_canon_value(v)) == NULL)
-			goto out;
-		if (json_object_object_add(obj, names[i], cv) != 0) {
-			json_object_put(cv);
-			goto out;
-		}
-	}
-	if ((*canon = feature_dump(obj)) == NULL)
-		goto out;
-	res = PIE_OK;
-	if (strlen(*canon) > FEATURE_MAX_BYTES) {
-		free(*canon);
-		*canon = NULL;
-		res = body_fail(err, BODY_E_TOO_LARGE, "provided_features "
-		    "must be at most %d bytes of JSON", FEATURE_MAX_BYTES);
-	}
-out:
-	json_object_put(obj);
-	free(names);
-	return res;
-}
-
 enum pie_res
 services_put(struct http_req *req, struct http_resp *resp)
 {
@@ -224,10 +154,6 @@ services_put(struct http_req *req, struct http_resp *resp)
 		goto out;
 	}
 	res = feature_validate(pf, "provided_features", &canon, &norm, &err);
-	if (res == PIE_OK) {
-		free(canon);
-		res = services_canon(pf, &canon, &err);
-	}
 	if (res != PIE_OK) {
 		res = handler_invalid(resp, &err);
 		goto out;

@@ -205,14 +205,16 @@ Test(feature, formats_doubles_in_their_shortest_exact_form)
 
 /* provided_features. */
 
-Test(feature, stores_provided_features_sorted_without_nulls)
+Test(feature, stores_provided_features_sorted_with_their_nulls)
 {
 	char	*canon, *norm;
 
 	validate("{\"b\": 1.0, \"a\": \"x\", \"c\": null, \"d\": 1e3, "
 	    "\"e\": 2.5, \"f\": true, \"_g\": -0}", &canon, &norm);
-	cr_assert_str_eq(canon, "{\"_g\":0,\"a\":\"x\",\"b\":1,\"d\":1000,"
-	    "\"e\":2.5,\"f\":true}");
+	cr_assert_str_eq(canon, "{\"_g\":0,\"a\":\"x\",\"b\":1,\"c\":null,"
+	    "\"d\":1000,\"e\":2.5,\"f\":true}");
+	cr_assert(strstr(norm, "{\"n\":\"c\",\"t\":\"z\"") != NULL, "%s",
+	    norm);
 	free(canon);
 	free(norm);
 }
@@ -323,14 +325,18 @@ many(size_t n, size_t null_from)
 	return buf;
 }
 
-Test(feature, allows_256_features_not_counting_nulls)
+Test(feature, counts_nulls_among_the_256_features)
 {
-	char	*buf = many(300, 256), *canon, *norm;
+	char	*buf = many(256, 250), *canon, *norm;
 
 	validate(buf, &canon, &norm);
 	free(buf);
 	free(canon);
 	free(norm);
+	buf = many(257, 250);
+	refuse(buf, "too_large",
+	    "provided_features must have at most 256 features");
+	free(buf);
 }
 
 Test(feature, refuses_more_than_256_features)
