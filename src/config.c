@@ -365,13 +365,13 @@ config_check_unix(const char *path, char *why, size_t len)
 }
 
 /*
- * Checks "HOST:PORT" (the master splits it at the last colon, and takes
- * the brackets off an IPv6 address): a port from 1 to 65535, and a host
- * that is a bracketed IPv6 address, an IPv4 address or a name that
- * resolves.  Returns 0, or -1 with why filled.
+ * Checks "HOST:PORT" of c->listen and splits it into c->listen_host
+ * (without the brackets of an IPv6 address) and c->listen_port: a port
+ * from 1 to 65535, and a host that is a bracketed IPv6 address, an IPv4
+ * address or a name that resolves.  Returns 0, or -1 with why filled.
  */
 static int
-config_check_tcp(const char *spec, char *why, size_t len)
+config_check_tcp(struct config *c, const char *spec, char *why, size_t len)
 {
 	const char	*colon, *port, *close = NULL;
 	char		 host[256], addr[sizeof(struct in6_addr)];
@@ -405,13 +405,17 @@ config_check_tcp(const char *spec, char *why, size_t len)
 		    sizeof(host) - 1), -1;
 	memcpy(host, spec, hlen);
 	host[hlen] = '\0';
+	snprintf(c->listen_port, sizeof(c->listen_port), "%s", port);
 	if (close != NULL) {
 		host[hlen - 1] = '\0';
 		if (inet_pton(AF_INET6, host + 1, addr) != 1)
 			return snprintf(why, len, "\"%s\" is not an IPv6 "
 			    "address", host + 1), -1;
+		snprintf(c->listen_host, sizeof(c->listen_host), "%s",
+		    host + 1);
 		return 0;
 	}
+	snprintf(c->listen_host, sizeof(c->listen_host), "%s", host);
 	if (strpbrk(host, "[]") != NULL)
 		return snprintf(why, len, "unbalanced brackets in \"%s\": "
 		    "write an IPv6 address as [::1]", host), -1;
@@ -451,7 +455,7 @@ config_check_listen(struct config_parse *p)
 	if (strncmp(l, "unix:", 5) == 0)
 		rc = config_check_unix(l + 5, why, sizeof(why));
 	else if (strncmp(l, "tcp:", 4) == 0)
-		rc = config_check_tcp(l + 4, why, sizeof(why));
+		rc = config_check_tcp(p->cfg, l + 4, why, sizeof(why));
 	else {
 		snprintf(why, sizeof(why), "expected unix:PATH or "
 		    "tcp:HOST:PORT, not \"%s\"", l);

@@ -18,6 +18,9 @@
 struct config {
 	/* [server] */
 	char		*listen;	/* NULL: inherit a socket */
+	/* listen = tcp:HOST:PORT, split once it is checked ("" for unix:) */
+	char		 listen_host[256];	/* no brackets around IPv6 */
+	char		 listen_port[6];
 	unsigned	 socket_mode;
 	int		 workers;
 	char		*log_level;

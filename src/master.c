@@ -280,34 +280,22 @@ master_listen_unix(const char *path, unsigned mode)
 }
 
 /*
- * Opens the TCP socket of "tcp:HOST:PORT"; an IPv6 HOST may be written
- * in brackets ("tcp:[::1]:9000").  Returns the fd or -1.
+ * Opens the TCP socket of "tcp:HOST:PORT", which config_load checked and
+ * split into cfg->listen_host and cfg->listen_port.  Returns the fd or
+ * -1 (logged).
  */
 static int
-master_listen_tcp(const char *spec)
+master_listen_tcp(const struct config *cfg)
 {
 	struct addrinfo	 hints, *ai = NULL;
-	char		 host[256];
-	const char	*port = strrchr(spec, ':'), *h = spec;
-	size_t		 hlen;
 	int		 fd = -1, one = 1, rc;
 
-	if (port == NULL || (size_t)(port - spec) >= sizeof(host)) {
-		log_error("listen: expected tcp:HOST:PORT, not tcp:%s", spec);
-		return -1;
-	}
-	hlen = (size_t)(port - spec);
-	if (hlen >= 2 && h[0] == '[' && h[hlen - 1] == ']') {
-		h++;
-		hlen -= 2;
-	}
-	memcpy(host, h, hlen);
-	host[hlen] = '\0';
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_PASSIVE;
-	if ((rc = getaddrinfo(host, port + 1, &hints, &ai)) != 0) {
-		log_error("listen: %s: %s", spec, gai_strerror(rc));
+	if ((rc = getaddrinfo(cfg->listen_host, cfg->listen_port, &hints,
+	    &ai)) != 0) {
+		log_error("listen: %s: %s", cfg->listen, gai_strerror(rc));
 		return -1;
 	}
 	if ((fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
@@ -315,7 +303,7 @@ master_listen_tcp(const char *spec)
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
 	    bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 ||
 	    listen(fd, 1024) != 0) {
-		log_error("listen: %s: %s", spec, strerror(errno));
+		log_error("listen: %s: %s", cfg->listen, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		fd = -1;
@@ -343,7 +331,7 @@ master_listen(const struct config *cfg)
 #endif
 	if (fd < 0 && cfg->listen != NULL) {
 		if (strncmp(cfg->listen, "unix:", 5) != 0)
-			fd = master_listen_tcp(cfg->listen + 4);
+			fd = master_listen_tcp(cfg);
 		else if ((fd = master_listen_unix(cfg->listen + 5,
 		    cfg->socket_mode)) >= 0)
 			snprintf(master_socket_path,
