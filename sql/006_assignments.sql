@@ -143,8 +143,9 @@ END;
 -- patches through their normalised features (provided_features are
 -- made from them: pie_features_text).  Fills pie_touched with the
 -- patched services.
--- Refuses: 45400 'service_updates' (not an array, an item without
--- service_id, a service_id twice) or 'service_updates[i].static_features:
+-- p_updates is a JSON array (pie_assignment_args makes sure).
+-- Refuses: 45400 'service_updates' (an item without service_id, a
+-- service_id twice) or 'service_updates[i].static_features:
 -- more than 256 features' / '...: larger than 64 KiB' (the first patched
 -- service over the limits, i counting from 0 in request order); 45423
 -- unknown service; 45424 departed service (MESSAGE_TEXT: the first such
@@ -158,9 +159,6 @@ BEGIN
 	DECLARE v_n, v_distinct BIGINT;
 	DECLARE v_bad VARCHAR(128);
 
-	IF JSON_VALID(p_updates) = 0 OR JSON_TYPE(p_updates) <> 'ARRAY' THEN
-		SIGNAL SQLSTATE '45400' SET MESSAGE_TEXT = 'service_updates';
-	END IF;
 	INSERT INTO pie_updates (ord, service_id, patch, features)
 	SELECT u.ord, u.service_id, u.patch, u.features
 	FROM JSON_TABLE(p_updates, '$[*]' COLUMNS (

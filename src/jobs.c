@@ -272,8 +272,7 @@ jobs_cursor_valid(const struct handler_page *page)
 	char		 back[96];	/* room for any values of the fields */
 	int		 ms;
 
-	if (page->nafter != 2 ||
-	    !jobs_shaped(at, "dddd-dd-dd dd:dd:dd.ddd") ||
+	if (!jobs_shaped(at, "dddd-dd-dd dd:dd:dd.ddd") ||
 	    !jobs_shaped(page->after[1],
 	    "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"))
 		return 0;
