@@ -123,6 +123,30 @@ Test(http, query_parameter_names_are_decoded_before_matching)
 	http_resp_clear(&resp);
 }
 
+/*
+ * Asserts that query is refused by http_query_allow with a 400 of code
+ * whose body holds named and, unless NULL, also.
+ */
+static void
+query_refused(const char *query, const char *const *allowed,
+    const char *code, const char *named, const char *also)
+{
+	struct http_req		 req;
+	struct http_resp	 resp;
+
+	memset(&req, 0, sizeof(req));
+	memset(&resp, 0, sizeof(resp));
+	req.query = query;
+	cr_assert_eq(http_query_allow(&req, &resp, allowed),
+	    PIE_ERR_INVALID, "%s", query);
+	cr_assert_eq(resp.status, 400);
+	cr_assert_str_eq(resp.code, code);
+	cr_assert(strstr(resp.body, named) != NULL &&
+	    (also == NULL || strstr(resp.body, also) != NULL), "%s",
+	    resp.body);
+	http_resp_clear(&resp);
+}
+
 Test(http, a_query_parameter_name_that_does_not_decode_is_named)
 {
 	static const char *const allowed[] = { "limit", NULL };
@@ -135,25 +159,15 @@ Test(http, a_query_parameter_name_that_does_not_decode_is_named)
 		{ "lim%", "\\\"lim%\\\"" },
 	};
 	struct http_req		 req;
-	struct http_resp	 resp;
 	char			 buf[16];
 	size_t			 i;
 
-	memset(&req, 0, sizeof(req));
-	memset(&resp, 0, sizeof(resp));
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		req.query = bad[i].query;
-		cr_assert_eq(http_query_allow(&req, &resp, allowed),
-		    PIE_ERR_INVALID, "%s", bad[i].query);
-		cr_assert_eq(resp.status, 400);
-		cr_assert_str_eq(resp.code, "invalid_parameter");
-		cr_assert(strstr(resp.body, bad[i].named) != NULL &&
-		    strstr(resp.body, "percent-encoded") != NULL, "%s",
-		    resp.body);
-		http_resp_clear(&resp);
-	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		query_refused(bad[i].query, allowed, "invalid_parameter",
+		    bad[i].named, "percent-encoded");
 
 	/* Such a name is no parameter a route could look up. */
+	memset(&req, 0, sizeof(req));
 	req.query = "li%6dit%=5";
 	cr_assert_eq(http_query(&req, "limit", buf, sizeof(buf)), 0);
 }
@@ -193,20 +207,13 @@ Test(http, a_repeated_or_unnamed_query_parameter_is_refused)
 	struct http_resp	 resp;
 	size_t			 i;
 
-	memset(&req, 0, sizeof(req));
-	memset(&resp, 0, sizeof(resp));
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		req.query = bad[i].query;
-		cr_assert_eq(http_query_allow(&req, &resp, allowed),
-		    PIE_ERR_INVALID, "%s", bad[i].query);
-		cr_assert_eq(resp.status, 400);
-		cr_assert_str_eq(resp.code, bad[i].code);
-		cr_assert(strstr(resp.body, bad[i].named) != NULL, "%s",
-		    resp.body);
-		http_resp_clear(&resp);
-	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		query_refused(bad[i].query, allowed, bad[i].code,
+		    bad[i].named, NULL);
 
 	/* Empty pairs are no parameter at all. */
+	memset(&req, 0, sizeof(req));
+	memset(&resp, 0, sizeof(resp));
 	req.query = "&&limit=1&";
 	cr_assert_eq(http_query_allow(&req, &resp, allowed), PIE_OK);
 }

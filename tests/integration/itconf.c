@@ -35,28 +35,6 @@ itconf_path(int slot, const char *rel)
 #define ITCONF_PID	itconf_path(2, "run/pie.pid")
 #define ITCONF_LOG	itconf_path(3, "log/pie.log")
 
-/* The whole file from offset on, NUL-terminated; the caller frees. */
-static char *
-itconf_read(const char *path, long offset)
-{
-	FILE	*f = fopen(path, "r");
-	char	*buf;
-	long	 len;
-
-	cr_assert_not_null(f, "cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	if (offset > len)
-		offset = len;
-	fseek(f, offset, SEEK_SET);
-	buf = malloc((size_t)(len - offset) + 1);
-	cr_assert_not_null(buf);
-	len = (long)fread(buf, 1, (size_t)(len - offset), f);
-	buf[len] = '\0';
-	fclose(f);
-	return buf;
-}
-
 /* Replaces path by text in one rename, so no reader sees half a file. */
 static void
 itconf_replace(const char *path, const char *text)
@@ -87,13 +65,13 @@ itconf_save(void)
 	char	*text;
 
 	if (access(ITCONF_SAVED, F_OK) == 0) {
-		text = itconf_read(ITCONF_SAVED, 0);
+		text = it_read_file(ITCONF_SAVED, 0);
 		itconf_replace(ITCONF_CONF, text);
 		free(text);
 		itconf_reload();
 		return;
 	}
-	text = itconf_read(ITCONF_CONF, 0);
+	text = it_read_file(ITCONF_CONF, 0);
 	itconf_replace(ITCONF_SAVED, text);
 	free(text);
 }
@@ -101,7 +79,7 @@ itconf_save(void)
 void
 itconf_write(const char *keys, const char *extra)
 {
-	char	*orig = itconf_read(ITCONF_SAVED, 0), *out, *line, *next;
+	char	*orig = it_read_file(ITCONF_SAVED, 0), *out, *line, *next;
 	size_t	 cap = strlen(orig) + (keys ? strlen(keys) : 0) +
 	    (extra ? strlen(extra) : 0) + 64, len = 0;
 
@@ -162,7 +140,7 @@ itconf_reload(void)
 
 	for (i = 0; i < 200 && done < 0; i++) {
 		usleep(100000);
-		log = itconf_read(ITCONF_LOG, itconf_log_offset);
+		log = it_read_file(ITCONF_LOG, itconf_log_offset);
 		if (strstr(log, "reload refused") != NULL)
 			done = 0;
 		else if (strstr(log, "reloaded ") != NULL &&
@@ -181,7 +159,7 @@ itconf_restore(void)
 
 	if (access(ITCONF_SAVED, F_OK) != 0)
 		return;
-	text = itconf_read(ITCONF_SAVED, 0);
+	text = it_read_file(ITCONF_SAVED, 0);
 	itconf_replace(ITCONF_CONF, text);
 	free(text);
 	itconf_reload();
@@ -191,7 +169,7 @@ itconf_restore(void)
 char *
 itconf_log_since_reload(void)
 {
-	return itconf_read(ITCONF_LOG, itconf_log_offset);
+	return it_read_file(ITCONF_LOG, itconf_log_offset);
 }
 
 void

@@ -413,3 +413,64 @@ it_children(pid_t pid, pid_t *kids, int max)
 	pclose(p);
 	return n;
 }
+
+FILE *
+it_db_session(const char *out)
+{
+	const char	*sock = getenv("PIE_DB_SOCKET");
+	char		 cmd[4096], def[2048];
+	FILE		*p;
+
+	if (sock == NULL) {
+		snprintf(def, sizeof(def), "%s/mariadb/mariadb.sock",
+		    it_stack_dir());
+		sock = def;
+	}
+	snprintf(cmd, sizeof(cmd), "mariadb --no-defaults -n -N -S '%s' "
+	    "-u root pie >'%s' 2>&1", sock, out);
+	p = popen(cmd, "w");
+	cr_assert_not_null(p, "cannot run %s", cmd);
+	return p;
+}
+
+void
+it_wait_for(const char *path, const char *word)
+{
+	char	 buf[4096];
+	size_t	 n;
+	FILE	*f;
+	int	 i;
+
+	for (i = 0; i < 3000; i++) {
+		if ((f = fopen(path, "r")) != NULL) {
+			n = fread(buf, 1, sizeof(buf) - 1, f);
+			buf[n] = '\0';
+			fclose(f);
+			if (strstr(buf, word) != NULL)
+				return;
+		}
+		usleep(10000);
+	}
+	cr_assert_fail("the database session never said %s", word);
+}
+
+char *
+it_read_file(const char *path, long offset)
+{
+	FILE	*f = fopen(path, "r");
+	char	*buf;
+	long	 len;
+
+	cr_assert_not_null(f, "cannot open %s", path);
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	if (offset > len)
+		offset = len;
+	fseek(f, offset, SEEK_SET);
+	buf = malloc((size_t)(len - offset) + 1);
+	cr_assert_not_null(buf);
+	len = (long)fread(buf, 1, (size_t)(len - offset), f);
+	buf[len] = '\0';
+	fclose(f);
+	return buf;
+}

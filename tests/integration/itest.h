@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include <stddef.h>
+#include <stdio.h>
 
 struct json_object;
 
@@ -126,5 +127,23 @@ pid_t		 it_master_pid(void);
 
 /* The child processes of pid into kids, at most max; returns how many. */
 int		 it_children(pid_t pid, pid_t *kids, int max);
+
+/*
+ * Opens a root mariadb client on the stack's database whose answers go
+ * to the file out, unbuffered, so a test can see when a statement has
+ * run (it_wait_for).  The session lives until the returned pipe is
+ * closed (pclose).
+ */
+FILE		*it_db_session(const char *out);
+
+/* Waits (at most 30 s) until the file path contains word. */
+void		 it_wait_for(const char *path, const char *word);
+
+/*
+ * The file at path from offset on (past its end: nothing), as a
+ * NUL-terminated string the caller frees.  Aborts the test when the
+ * file cannot be read.
+ */
+char		*it_read_file(const char *path, long offset);
 
 #endif /* PIE_ITEST_H */

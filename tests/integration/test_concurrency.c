@@ -126,6 +126,17 @@ race_free(struct race *rc)
 	curl_slist_free_all(rc->hdrs);
 }
 
+/* Asserts that every request of the race was answered 200. */
+static void
+race_assert_all_ok(const struct race *rc)
+{
+	size_t	 i;
+
+	for (i = 0; i < rc->n; i++)
+		cr_assert_eq(rc->status[i], 200, "racer %zu: %ld %s", i,
+		    rc->status[i], rc->body[i] ? rc->body[i] : "");
+}
+
 /*
  * The revision member of response i, or -1; its id into id (id_size
  * bytes, "" when there is none) unless id is NULL.
@@ -264,9 +275,7 @@ Test(concurrency, twenty_keys_times_five_upserts_all_succeed_densely)
 			race_add(&rc, f.assignments, cfx_body(&f, cap));
 		}
 	race_run(&rc);
-	for (i = 0; i < rc.n; i++)
-		cr_assert_eq(rc.status[i], 200, "racer %zu: %ld %s", i,
-		    rc.status[i], rc.body[i] ? rc.body[i] : "");
+	race_assert_all_ok(&rc);
 	race_free(&rc);
 	for (k = 0; k < 20; k++) {
 		snprintf(cap, sizeof(cap), "key-%02zu", k);
@@ -307,60 +316,12 @@ Test(concurrency, keys_that_patch_services_all_succeed_at_once)
 			race_add(&rc, f.assignments, body);
 		}
 	race_run(&rc);
-	for (i = 0; i < rc.n; i++)
-		cr_assert_eq(rc.status[i], 200, "racer %zu: %ld %s", i,
-		    rc.status[i], rc.body[i] ? rc.body[i] : "");
+	race_assert_all_ok(&rc);
 	race_free(&rc);
 	for (k = 0; k < 20; k++) {
 		snprintf(path, sizeof(path), "key-%02zu", k);
 		cfx_assert_dense(&f, path, 2);
 	}
-}
-
-/*
- * Opens a mariadb client on the stack's database whose answers go to the
- * file out, unbuffered, so a test can see when a statement has run.  The
- * session lives until the returned pipe is closed.
- */
-static FILE *
-cfx_sql_open(const char *out)
-{
-	const char	*sock = getenv("PIE_DB_SOCKET");
-	char		 cmd[1400], def[512];
-	FILE		*p;
-
-	if (sock == NULL) {
-		snprintf(def, sizeof(def), "%s/mariadb/mariadb.sock",
-		    it_stack_dir());
-		sock = def;
-	}
-	snprintf(cmd, sizeof(cmd), "mariadb --no-defaults -n -N -S '%s' "
-	    "-u root pie >'%s' 2>&1", sock, out);
-	p = popen(cmd, "w");
-	cr_assert_not_null(p);
-	return p;
-}
-
-/* Waits (at most 30 s) until the file path contains word. */
-static void
-cfx_wait_for(const char *path, const char *word)
-{
-	char	 buf[4096];
-	size_t	 n;
-	FILE	*f;
-	int	 i;
-
-	for (i = 0; i < 3000; i++) {
-		if ((f = fopen(path, "r")) != NULL) {
-			n = fread(buf, 1, sizeof(buf) - 1, f);
-			buf[n] = '\0';
-			fclose(f);
-			if (strstr(buf, word) != NULL)
-				return;
-		}
-		usleep(10000);
-	}
-	cr_assert_fail("the database session never said %s", word);
 }
 
 /*
@@ -377,14 +338,14 @@ cfx_lock_key(const struct cfx *f, const char *cap, char *out, size_t len)
 
 	snprintf(out, len, "%s/log/%s.sql.out", it_stack_dir(),
 	    it_unique("lock"));
-	sql = cfx_sql_open(out);
+	sql = it_db_session(out);
 	fprintf(sql, "SELECT domain_pk INTO @d FROM domains WHERE "
 	    "client_id = '%s' AND domain_id = '%s'; START TRANSACTION; "
 	    "SELECT key_pk FROM assignment_keys WHERE domain_pk = @d AND "
 	    "scope_pk = 0 AND capability = '%s' FOR UPDATE; "
 	    "SELECT 'key-locked';\n", f->client, f->domain, cap);
 	fflush(sql);
-	cfx_wait_for(out, "key-locked");
+	it_wait_for(out, "key-locked");
 	return sql;
 }
 

@@ -139,6 +139,16 @@ fx_launch(const struct fx *f, const char *cap, const char *params)
 	return r;
 }
 
+/* Launches cap with no parameters and copies the new job's id to id. */
+static void
+fx_launched(const struct fx *f, const char *cap, char *id, size_t size)
+{
+	struct it_resp	*r = fx_launch(f, cap, NULL);
+
+	snprintf(id, size, "%s", it_str(r, "id"));
+	it_free(r);
+}
+
 /* The path of one job of the fixture's service. */
 static const char *
 fx_job_path(const struct fx *f, const char *id)
@@ -311,9 +321,7 @@ Test(jobs, job_keeps_its_revision_after_the_capability_is_reassigned)
 	fx_make(&f);
 	snprintf(rev, sizeof(rev), "%s", fx_assign(&f, NULL, "cap", "1",
 	    "active", "{\"p\":1}"));
-	r = fx_launch(&f, "cap", NULL);
-	snprintf(id, sizeof(id), "%s", it_str(r, "id"));
-	it_free(r);
+	fx_launched(&f, "cap", id, sizeof(id));
 
 	fx_assign(&f, NULL, "cap", "2", "active", "{\"p\":2}");
 	g = it_get(fx_job_path(&f, id));
@@ -672,9 +680,7 @@ Test(jobs, a_job_is_not_found_under_another_service_or_by_a_wrong_id)
 	fx_make(&f);
 	fx_service(&f, "other");
 	fx_assign(&f, NULL, "cap", "1", "active", NULL);
-	r = fx_launch(&f, "cap", NULL);
-	snprintf(id, sizeof(id), "%s", it_str(r, "id"));
-	it_free(r);
+	fx_launched(&f, "cap", id, sizeof(id));
 
 	snprintf(path, sizeof(path), "%s/services/other/jobs/%s",
 	    f.domain_path, id);
@@ -731,9 +737,7 @@ Test(jobs, status_may_be_sent_as_a_merge_patch)
 
 	fx_make(&f);
 	fx_assign(&f, NULL, "cap", "1", "active", NULL);
-	r = fx_launch(&f, "cap", NULL);
-	snprintf(id, sizeof(id), "%s", it_str(r, "id"));
-	it_free(r);
+	fx_launched(&f, "cap", id, sizeof(id));
 	r = it_call("PATCH", fx_job_path(&f, id), it_admin_token(),
 	    "{\"status\":\"running\"}", merge);
 	cr_assert_eq(r->status, 200, "%s", r->body);
@@ -778,9 +782,7 @@ Test(jobs, a_running_job_may_fail)
 
 	fx_make(&f);
 	fx_assign(&f, NULL, "cap", "1", "active", NULL);
-	r = fx_launch(&f, "cap", NULL);
-	snprintf(id, sizeof(id), "%s", it_str(r, "id"));
-	it_free(r);
+	fx_launched(&f, "cap", id, sizeof(id));
 	it_free(fx_status(&f, id, "running"));
 	r = fx_status(&f, id, "failed");
 	cr_assert_eq(r->status, 200, "%s", r->body);
@@ -800,9 +802,7 @@ Test(jobs, status_never_goes_backward_skips_or_repeats)
 
 	fx_make(&f);
 	fx_assign(&f, NULL, "cap", "1", "active", NULL);
-	r = fx_launch(&f, "cap", NULL);
-	snprintf(id, sizeof(id), "%s", it_str(r, "id"));
-	it_free(r);
+	fx_launched(&f, "cap", id, sizeof(id));
 	for (i = 0; i < 3; i++) {
 		r = fx_status(&f, id, bad_from_queued[i]);
 		it_assert_error(r, 422, "invalid_status_transition");
@@ -843,9 +843,7 @@ Test(jobs, patch_with_an_unknown_status_or_field_is_400)
 
 	fx_make(&f);
 	fx_assign(&f, NULL, "cap", "1", "active", NULL);
-	r = fx_launch(&f, "cap", NULL);
-	snprintf(id, sizeof(id), "%s", it_str(r, "id"));
-	it_free(r);
+	fx_launched(&f, "cap", id, sizeof(id));
 	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
 		r = it_send("PATCH", fx_job_path(&f, id), c[i].body);
 		it_assert_error(r, 400, c[i].code);

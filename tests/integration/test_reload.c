@@ -425,26 +425,6 @@ Test(reload, sighup_under_load_replaces_every_worker_and_fails_nothing,
 	free(new);
 }
 
-/* The whole file, NUL-terminated; the caller frees. */
-static char *
-reload_slurp(const char *path)
-{
-	FILE	*f = fopen(path, "r");
-	char	*buf;
-	long	 len;
-
-	cr_assert_not_null(f, "cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)len + 1);
-	cr_assert_not_null(buf);
-	len = (long)fread(buf, 1, (size_t)len, f);
-	buf[len] = '\0';
-	fclose(f);
-	return buf;
-}
-
 /* How many times needle occurs in hay. */
 static int
 reload_occurrences(const char *hay, const char *needle)
@@ -674,7 +654,7 @@ reload_pool_start(struct reload_pool *p, const char *pid)
 	for (i = 0; i < 100; i++) {
 		usleep(100000);
 		free(log);
-		log = reload_slurp(p->log);
+		log = it_read_file(p->log, 0);
 		if (strstr(log, "] started ") != NULL)
 			break;
 		if (waitpid(p->pid, &status, WNOHANG) == p->pid) {
@@ -759,7 +739,7 @@ reload_pool_hup(struct reload_pool *p)
 	cr_assert_eq(kill(p->pid, SIGHUP), 0);
 	for (i = 0; i < 100 && done < 0; i++) {
 		usleep(100000);
-		log = reload_slurp(p->log);
+		log = it_read_file(p->log, 0);
 		if (strstr(log + st.st_size, "reload refused") != NULL)
 			done = 0;
 		else if (strstr(log + st.st_size, "reloaded ") != NULL)
@@ -780,7 +760,7 @@ reload_pid_in(const struct reload_pool *p, const char *name)
 	snprintf(path, sizeof(path), "%s/%s", p->dir, name);
 	if (access(path, F_OK) != 0)
 		return 0;
-	s = reload_slurp(path);
+	s = it_read_file(path, 0);
 	pid = atol(s);
 	free(s);
 	return pid;
@@ -1046,7 +1026,7 @@ Test(reload, sigterm_under_load_finishes_what_it_took_and_takes_no_more,
 	reload_flood_start(&f, p->sock);
 	status = reload_pool_stop(p);
 	reload_flood_finish(&f);
-	log = reload_slurp(p->log);
+	log = it_read_file(p->log, 0);
 
 	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s",
 	    reload_tail(log));
@@ -1097,7 +1077,7 @@ Test(reload, sighup_under_load_replaces_every_old_worker_at_once,
 	cr_assert(reload_wait_gone(old, n, 20), "old workers still run 20 s "
 	    "after the SIGHUP");
 	reload_flood_finish(&f);
-	log = reload_slurp(p->log);
+	log = it_read_file(p->log, 0);
 	cr_assert(strstr(log, "reload done") != NULL, "%s",
 	    reload_tail(log));
 	free(log);

@@ -435,16 +435,26 @@ assign_route_model(const char *dom)
 	it_expect("POST", path, body, 200);
 }
 
+/*
+ * A new domain (its path into dom) with service svc-1 on route-a (its
+ * path into path), under assign_route_model.
+ */
+static void
+routed_service(char *dom, size_t dlen, char *path, size_t plen)
+{
+	it_new_domain(dom, dlen);
+	snprintf(path, plen, "%s/services/svc-1", dom);
+	it_expect("PUT", path, "{\"provided_features\": {\"route\": "
+	    "\"route-a\"}}", 201);
+	assign_route_model(dom);
+}
+
 Test(services, writes_that_break_an_assignment_are_422_and_change_nothing)
 {
 	char		 dom[256], path[300], other[300];
 	struct it_resp	*r;
 
-	it_new_domain(dom, sizeof(dom));
-	snprintf(path, sizeof(path), "%s/services/svc-1", dom);
-	it_expect("PUT", path, "{\"provided_features\": {\"route\": "
-	    "\"route-a\"}}", 201);
-	assign_route_model(dom);
+	routed_service(dom, sizeof(dom), path, sizeof(path));
 
 	r = it_send("PATCH", path, "{\"provided_features\": "
 	    "{\"route\": \"route-z\"}}");
@@ -483,11 +493,7 @@ Test(services, a_null_mandatory_feature_is_missing_with_value_null)
 	char		 dom[256], path[300];
 	struct it_resp	*r;
 
-	it_new_domain(dom, sizeof(dom));
-	snprintf(path, sizeof(path), "%s/services/svc-1", dom);
-	it_expect("PUT", path, "{\"provided_features\": {\"route\": "
-	    "\"route-a\"}}", 201);
-	assign_route_model(dom);
+	routed_service(dom, sizeof(dom), path, sizeof(path));
 
 	/* Not absent, not null: a null is as good as no value. */
 	r = it_send("PUT", path, "{\"provided_features\": {\"route\": "

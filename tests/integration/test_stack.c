@@ -355,37 +355,12 @@ release(void)
 static void
 hold(const char *sql, const char *word)
 {
-	const char	*sock = getenv("PIE_DB_SOCKET");
-	char		 cmd[4096], def[1024], buf[4096];
-	FILE		*f;
-	size_t		 n;
-	int		 i;
-
-	if (sock == NULL) {
-		snprintf(def, sizeof(def), "%s/mariadb/mariadb.sock",
-		    it_stack_dir());
-		sock = def;
-	}
 	snprintf(holder_out, sizeof(holder_out), "%s/log/%s.out",
 	    it_stack_dir(), it_unique("hold"));
-	snprintf(cmd, sizeof(cmd), "mariadb --no-defaults -n -N -S '%s' "
-	    "-u root pie >'%s' 2>&1", sock, holder_out);
-	holder = popen(cmd, "w");
-	cr_assert_not_null(holder, "cannot run %s", cmd);
+	holder = it_db_session(holder_out);
 	fprintf(holder, "%s\n", sql);
 	fflush(holder);
-
-	for (i = 0; i < 3000; i++) {
-		if ((f = fopen(holder_out, "r")) != NULL) {
-			n = fread(buf, 1, sizeof(buf) - 1, f);
-			buf[n] = '\0';
-			fclose(f);
-			if (strstr(buf, word) != NULL)
-				return;
-		}
-		usleep(10000);
-	}
-	cr_assert_fail("the database session never said %s", word);
+	it_wait_for(holder_out, word);
 }
 
 /*
