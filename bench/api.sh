@@ -135,7 +135,8 @@ setup_api() {
 	    '"maximum":5000}]}}')" '200|201'
 	for i in $(seq 1 "$nservices"); do
 		must PUT "/v2/clients/$client/domains/$domain/services/s$i" \
-		    "$(printf '%s' '{"status":"scheduled","provided_features":' \
+		    "$(printf '%s' '{"status":"scheduled",' \
+		    '"provided_features":' \
 		    "{\"route\":\"r$i\",\"cabin\":\"economy\"," \
 		    "\"capacity\":$((100 * i))}}")" '200|201'
 	done

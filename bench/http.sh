@@ -90,8 +90,9 @@ run() {
 	rps=$(awk '/^Requests\/sec/ { print $2 }' <<<"$out")
 	p50=$(awk '$1 == "50%" { print $2 }' <<<"$out")
 	p99=$(awk '$1 == "99%" { print $2 }' <<<"$out")
-	printf '%-8s keep_conn=%-3s keepalive=%-3s %10s req/s  p50 %-9s p99 %s\n' \
-	    "$1" "$2" "$3" "$rps" "$p50" "$p99"
+	printf '%-8s keep_conn=%-3s keepalive=%-3s %10s req/s  ' \
+	    "$1" "$2" "$3" "$rps"
+	printf 'p50 %-9s p99 %s\n' "$p50" "$p99"
 	grep -E 'requests in|Non-2xx|Socket errors' <<<"$out" || true
 }
 

@@ -38,8 +38,8 @@ freeze() {
 	for i in $(seq 1 10); do
 		name=$(printf 'f%02d' "$i")
 		if [ $((i % 2)) -eq 1 ]; then
-			printf '%s{"name":"%s","type":"string","mandatory":true,' \
-			    "$sep" "$name"
+			printf '%s{"name":"%s","type":"string",' "$sep" "$name"
+			printf '"mandatory":true,'
 			printf '"allowed_values":["v0","v1","v2","v3","v4",'
 			printf '"v5","v6","v7","v8","v9"]}'
 		else

@@ -13,7 +13,10 @@ for f in $(find src tests sql bench -type f \( -name '*.c' -o -name '*.h' \
 			c = substr(line, i, 1)
 			if (c == "\t") col = int(col / 8) * 8 + 8; else col++
 		}
-		if (col > 80) { printf "%s:%d: %d columns\n", f, NR, col; bad = 1 }
+		if (col > 80) {
+			printf "%s:%d: %d columns\n", f, NR, col
+			bad = 1
+		}
 	} END { exit bad }' "$f" || status=1
 done
 exit $status
